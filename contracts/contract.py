@@ -1,0 +1,111 @@
+"""What every partner contract offers, whatever its wire format.
+
+One question: *does this message conform, and if not, where and why?* The answer is a list of
+``Violation``s. REST partners implement it from OpenAPI (``contracts.openapi``); SOAP partners from
+WSDL and XSD; TCCS adds its ``contentInfo`` grammars.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from contracts.exchange import Exchange, Request, Response, load_exchanges
+from contracts.violation import Violation
+
+__all__ = ["Contract", "OperationInfo", "OperationMatch", "NearMiss"]
+
+
+@dataclass(frozen=True)
+class OperationInfo:
+    partner: str
+    name: str
+    method: str
+    host: str
+    path: str
+    summary: str = ""
+    safe: bool = False  # read-only: may be replayed against a live partner
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.partner}.{self.name}"
+
+
+@dataclass(frozen=True)
+class OperationMatch:
+    operation: OperationInfo
+    path_params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """An operation the request came close to, and the fields that differ (WireMock's near miss)."""
+
+    operation: OperationInfo
+    differences: list[Violation]
+
+    def __str__(self) -> str:
+        diffs = "; ".join(str(d) for d in self.differences) or "no difference in method, host or path"
+        return f"{self.operation.qualified} ({self.operation.method} {self.operation.path}): {diffs}"
+
+
+class Contract(ABC):
+    """A partner's contract: its operations, its recorded exchanges, and the checks."""
+
+    kind = "abstract"
+
+    def __init__(self, partner: str, exchanges_dir: Path | None) -> None:
+        self.partner = partner
+        self.exchanges_dir = exchanges_dir
+
+    @abstractmethod
+    def document(self) -> tuple[bytes, str]:
+        """The contract document as served to outside tools, and its media type."""
+
+    @abstractmethod
+    def document_violations(self) -> list[Violation]:
+        """Whether the contract document itself is a valid document of its kind."""
+
+    @abstractmethod
+    def operations(self) -> list[OperationInfo]: ...
+
+    @abstractmethod
+    def match(self, request: Request) -> OperationMatch | None: ...
+
+    @abstractmethod
+    def near_misses(self, request: Request, limit: int = 3) -> list[NearMiss]: ...
+
+    @abstractmethod
+    def check_request(self, request: Request, match: OperationMatch | None = None) -> list[Violation]: ...
+
+    @abstractmethod
+    def check_response(
+        self, request: Request, response: Response, match: OperationMatch | None = None
+    ) -> list[Violation]: ...
+
+    def check_exchange(self, exchange: Exchange) -> list[Violation]:
+        """Request and response of one exchange; the operation it names must be the one it matches."""
+        match = self.match(exchange.request)
+        out: list[Violation] = []
+        if match is not None and exchange.operation and match.operation.name != exchange.operation:
+            out.append(Violation("operation", exchange.operation, match.operation.name,
+                                 message="the exchange names another operation than its request matches"))
+        out.extend(self.check_request(exchange.request, match))
+        if exchange.response is not None and match is not None:
+            out.extend(self.check_response(exchange.request, exchange.response, match))
+        return out
+
+    @cached_property
+    def exchanges(self) -> list[Exchange]:
+        """The recorded exchanges, in file-name order."""
+        if self.exchanges_dir is None or not self.exchanges_dir.is_dir():
+            return []
+        out: list[Exchange] = []
+        for path in sorted(self.exchanges_dir.glob("*.yaml")):
+            for exchange in load_exchanges(path):
+                if not exchange.id:
+                    exchange.id = path.stem
+                out.append(exchange)
+        return out

@@ -1,0 +1,332 @@
+"""The one exchange format: a request, its response and where it came from.
+
+Recorded examples (``contracts/<partner>/exchanges/``), journal entries, recordings and scenario
+expectations all use it. On disk it is readable YAML with a format ``version``; bodies are kept
+byte-faithful (text as a literal block, anything that is not UTF-8 as ``body_base64``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from contracts.errors import ExchangeFormatError
+from contracts.violation import Violation
+
+__all__ = [
+    "FORMAT_VERSION",
+    "Request",
+    "Response",
+    "Exchange",
+    "Redactor",
+    "load_exchanges",
+    "dump_exchanges",
+]
+
+FORMAT_VERSION = 1
+REDACTED = "<REDACTED>"
+
+Query = dict[str, str | list[str]]
+
+
+@dataclass(slots=True)
+class Request:
+    method: str
+    path: str
+    host: str = ""
+    query: Query = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def header(self, name: str, default: str = "") -> str:
+        lname = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == lname:
+                return value
+        return default
+
+    def query_value(self, name: str) -> str | None:
+        value = self.query.get(name)
+        if isinstance(value, list):
+            return value[0] if value else None
+        return value
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass(slots=True)
+class Response:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def header(self, name: str, default: str = "") -> str:
+        lname = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == lname:
+                return value
+        return default
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One request and its response, with provenance and the contract's verdict."""
+
+    partner: str
+    request: Request
+    response: Response | None = None
+    operation: str = ""
+    source: str = ""
+    id: str = ""
+    recorded_at: str = ""
+    duration_ms: float | None = None
+    violations: list[Violation] = field(default_factory=list)
+    faults: list[dict[str, Any]] = field(default_factory=list)
+    notes: str = ""
+
+    @property
+    def qualified_operation(self) -> str:
+        return f"{self.partner}.{self.operation}" if self.operation else self.partner
+
+    # -- mapping form -------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"version": FORMAT_VERSION}
+        if self.id:
+            data["id"] = self.id
+        data["partner"] = self.partner
+        if self.operation:
+            data["operation"] = self.operation
+        if self.source:
+            data["source"] = self.source
+        if self.recorded_at:
+            data["recorded_at"] = self.recorded_at
+        if self.duration_ms is not None:
+            data["duration_ms"] = round(self.duration_ms, 3)
+        req = self.request
+        rdata: dict[str, Any] = {"method": req.method}
+        if req.host:
+            rdata["host"] = req.host
+        rdata["path"] = req.path
+        if req.query:
+            rdata["query"] = dict(req.query)
+        if req.headers:
+            rdata["headers"] = dict(req.headers)
+        _put_body(rdata, req.body)
+        data["request"] = rdata
+        if self.response is not None:
+            resp = self.response
+            sdata: dict[str, Any] = {"status": resp.status}
+            if resp.headers:
+                sdata["headers"] = dict(resp.headers)
+            _put_body(sdata, resp.body)
+            data["response"] = sdata
+        if self.violations:
+            data["violations"] = [v.to_dict() for v in self.violations]
+        if self.faults:
+            data["faults"] = list(self.faults)
+        if self.notes:
+            data["notes"] = self.notes
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, where: str = "exchange") -> Exchange:
+        if not isinstance(data, Mapping):
+            raise ExchangeFormatError(f"{where}: an exchange must be a mapping, found {type(data).__name__}")
+        version = data.get("version", FORMAT_VERSION)
+        if version != FORMAT_VERSION:
+            raise ExchangeFormatError(
+                f"{where}: exchange format version {version!r} is not known; this partnersim reads "
+                f"version {FORMAT_VERSION}. Upgrade partnersim or re-record the exchange."
+            )
+        for key in ("partner", "request"):
+            if key not in data:
+                raise ExchangeFormatError(f"{where}: missing required key {key!r}")
+        rdata = data["request"]
+        if not isinstance(rdata, Mapping) or "method" not in rdata or "path" not in rdata:
+            raise ExchangeFormatError(f"{where}: request needs at least 'method' and 'path'")
+        request = Request(
+            method=str(rdata["method"]).upper(),
+            path=str(rdata["path"]),
+            host=str(rdata.get("host", "")),
+            query=_query(rdata.get("query") or {}, where),
+            headers={str(k): str(v) for k, v in (rdata.get("headers") or {}).items()},
+            body=_get_body(rdata, where),
+        )
+        response = None
+        if data.get("response") is not None:
+            sdata = data["response"]
+            if not isinstance(sdata, Mapping) or "status" not in sdata:
+                raise ExchangeFormatError(f"{where}: response needs a 'status'")
+            response = Response(
+                status=int(sdata["status"]),
+                headers={str(k): str(v) for k, v in (sdata.get("headers") or {}).items()},
+                body=_get_body(sdata, where),
+            )
+        return cls(
+            partner=str(data["partner"]),
+            operation=str(data.get("operation", "")),
+            request=request,
+            response=response,
+            source=str(data.get("source", "")),
+            id=str(data.get("id", "")),
+            recorded_at=str(data.get("recorded_at", "")),
+            duration_ms=data.get("duration_ms"),
+            violations=[Violation.from_dict(v) for v in data.get("violations") or []],
+            faults=list(data.get("faults") or []),
+            notes=str(data.get("notes", "")),
+        )
+
+    def redacted(self, redactor: Redactor | None = None) -> Exchange:
+        return (redactor or Redactor()).apply(self)
+
+
+def _put_body(target: dict[str, Any], body: bytes) -> None:
+    if not body:
+        return
+    try:
+        target["body"] = body.decode("utf-8")
+    except UnicodeDecodeError:
+        target["body_base64"] = base64.b64encode(body).decode("ascii")
+
+
+def _get_body(source: Mapping[str, Any], where: str) -> bytes:
+    if "body_base64" in source:
+        try:
+            return base64.b64decode(str(source["body_base64"]), validate=True)
+        except ValueError as exc:
+            raise ExchangeFormatError(f"{where}: body_base64 is not valid base64 ({exc})") from exc
+    body = source.get("body")
+    if body is None:
+        return b""
+    if isinstance(body, (dict, list)):
+        # A convenience for hand-written exchanges: a structured body is stored as JSON.
+        return json.dumps(body, indent=2).encode("utf-8")
+    return str(body).encode("utf-8")
+
+
+def _query(raw: Any, where: str) -> Query:
+    if not isinstance(raw, Mapping):
+        raise ExchangeFormatError(f"{where}: request query must be a mapping of name to value")
+    out: Query = {}
+    for key, value in raw.items():
+        out[str(key)] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    return out
+
+
+# -- redaction ---------------------------------------------------------------------------------
+_SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization"})
+_SECRET_FIELDS = frozenset(
+    {"password", "username_or_email", "token", "auth", "entrykey", "consumerguid", "access_token"}
+)
+
+
+@dataclass(frozen=True)
+class Redactor:
+    """Scrubs secrets before an exchange is written anywhere (vcrpy's filters).
+
+    Header values, JSON fields and form fields whose names are listed are replaced by
+    ``<REDACTED>``; ``extra_fields`` adds partner-specific names (an account holder's name, say).
+    """
+
+    headers: frozenset[str] = _SECRET_HEADERS
+    fields: frozenset[str] = _SECRET_FIELDS
+    extra_fields: frozenset[str] = frozenset()
+
+    def apply(self, exchange: Exchange) -> Exchange:
+        req = exchange.request
+        new_req = replace(
+            req,
+            headers=self._headers(req.headers),
+            body=self._body(req.body, req.header("content-type")),
+        )
+        new_resp = None
+        if exchange.response is not None:
+            resp = exchange.response
+            new_resp = replace(
+                resp,
+                headers=self._headers(resp.headers),
+                body=self._body(resp.body, resp.header("content-type")),
+            )
+        return replace(exchange, request=new_req, response=new_resp)
+
+    def _secret(self, name: str) -> bool:
+        lname = name.lower()
+        return lname in self.fields or lname in self.extra_fields
+
+    def _headers(self, headers: dict[str, str]) -> dict[str, str]:
+        return {k: (REDACTED if k.lower() in self.headers else v) for k, v in headers.items()}
+
+    def _body(self, body: bytes, content_type: str) -> bytes:
+        if not body:
+            return body
+        if "json" in content_type:
+            try:
+                doc = json.loads(body)
+            except ValueError:
+                return body
+            return json.dumps(self._json(doc), indent=2).encode("utf-8")
+        if "x-www-form-urlencoded" in content_type:
+            from urllib.parse import parse_qsl, urlencode
+
+            pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+            return urlencode([(k, REDACTED if self._secret(k) else v) for k, v in pairs]).encode()
+        return body
+
+    def _json(self, doc: Any) -> Any:
+        if isinstance(doc, dict):
+            return {k: (REDACTED if self._secret(k) and isinstance(v, str) else self._json(v)) for k, v in doc.items()}
+        if isinstance(doc, list):
+            return [self._json(v) for v in doc]
+        return doc
+
+
+# -- files -------------------------------------------------------------------------------------
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_presenter(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _str_presenter)
+
+
+def dump_exchanges(exchanges: Iterable[Exchange], path: Path | None = None) -> str:
+    """YAML for one exchange (a mapping) or several (a list); written to ``path`` when given."""
+    items = [e.to_dict() for e in exchanges]
+    doc: Any = items[0] if len(items) == 1 else items
+    text = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
+    if path is not None:
+        path.write_text(text, encoding="utf-8")
+    return text
+
+
+def load_exchanges(path: Path) -> list[Exchange]:
+    """Read a file holding one exchange or a list of them."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ExchangeFormatError(f"{path}: cannot read exchange file: {exc}") from exc
+    items = doc if isinstance(doc, list) else [doc]
+    return [Exchange.from_dict(item, where=f"{path}[{i}]") for i, item in enumerate(items)]

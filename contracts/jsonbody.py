@@ -1,0 +1,89 @@
+"""JSON and form bodies: parse them and turn JSON Schema errors into ``Violation``s."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qsl
+
+from jsonschema import FormatChecker
+from jsonschema.exceptions import ValidationError
+from jsonschema.protocols import Validator
+
+from contracts.violation import Violation
+
+__all__ = ["is_json_media", "is_form_media", "parse_body", "schema_violations", "BodyError"]
+
+FORMAT_CHECKER = FormatChecker()
+
+
+class BodyError(ValueError):
+    """The body cannot be parsed as its media type claims."""
+
+
+def is_json_media(media_type: str) -> bool:
+    base = media_type.split(";", 1)[0].strip().lower()
+    return base == "application/json" or base.endswith("+json")
+
+
+def is_form_media(media_type: str) -> bool:
+    return media_type.split(";", 1)[0].strip().lower() == "application/x-www-form-urlencoded"
+
+
+def parse_body(body: bytes, media_type: str) -> Any:
+    """The body as data: JSON as parsed, a form as a mapping of field to value (last one wins)."""
+    if is_json_media(media_type):
+        try:
+            return json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BodyError(f"not valid JSON: {exc}") from exc
+    if is_form_media(media_type):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BodyError(f"form body is not UTF-8: {exc}") from exc
+        return dict(parse_qsl(text, keep_blank_values=True))
+    raise BodyError(f"no parser for media type {media_type!r}")
+
+
+def _pointer(parts: Any) -> str:
+    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts) if parts else "/"
+
+
+def _expected(error: ValidationError) -> tuple[str, str]:
+    kind, value, inst = error.validator, error.validator_value, error.instance
+    if kind == "required":
+        missing = [name for name in value if isinstance(inst, dict) and name not in inst]
+        return f"required {', '.join(repr(m) for m in missing) or value!r}", "absent"
+    if kind == "type":
+        return f"type {value}", f"{type(inst).__name__} {json.dumps(inst)[:80]}"
+    if kind == "enum":
+        return f"one of {json.dumps(value)}", json.dumps(inst)[:80]
+    if kind == "const":
+        return f"exactly {json.dumps(value)}", json.dumps(inst)[:80]
+    if kind == "additionalProperties" and isinstance(inst, dict):
+        return "no other properties", error.message
+    if kind == "format":
+        return f"format {value}", json.dumps(inst)[:80]
+    return f"{kind} {json.dumps(value)[:80]}", json.dumps(inst, default=str)[:80]
+
+
+def schema_violations(
+    validator: Validator, instance: Any, *, part: str, contract: str
+) -> Iterator[Violation]:
+    """Every schema error, deepest first replaced by its own location (``body /data/type``)."""
+    for error in validator.iter_errors(instance):
+        leaves = error.context or []
+        if leaves and error.validator in ("oneOf", "anyOf"):
+            # Report the alternative that came closest rather than "is not valid under any".
+            best = max(leaves, key=lambda e: len(e.absolute_path))
+            error = best
+        expected, found = _expected(error)
+        yield Violation(
+            location=f"{part} {_pointer(error.absolute_path)}",
+            expected=expected,
+            found=found,
+            contract=f"{contract}/{'/'.join(str(p) for p in error.schema_path)}",
+            message=error.message[:200],
+        )

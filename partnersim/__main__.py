@@ -1,0 +1,3 @@
+from partnersim.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,48 @@
+"""What a partner simulator provides to the sandbox core (one module per partner).
+
+The core (middleware, journal, admin, seeding, server) knows partners only through this interface,
+so adding a partner means one module and one line in ``simulators.registry``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wsgiref.types import WSGIApplication
+
+    from simulators.context import SandboxContext
+
+__all__ = ["PartnerSimulator"]
+
+
+class PartnerSimulator(ABC):
+    name: str = ""
+    hosts: tuple[str, ...] = ()  # sub-prefixes, one per partner host (IMT: users, billing)
+    title: str = ""
+
+    @abstractmethod
+    def create_app(self, ctx: SandboxContext) -> WSGIApplication:
+        """The partner's WSGI app; it sees paths below ``/<name>`` (``/billing/api/v1/...``)."""
+
+    @abstractmethod
+    def error_response(self, status: int, detail: str) -> tuple[bytes, str]:
+        """The partner's own error answer (body, content type) for errors raised outside its app:
+        a body over the size limit, an internal error."""
+
+    def demo_seed(self) -> dict[str, Any]:
+        """The demo data, in the seed fixture format (``accounts: [...]``)."""
+        return {}
+
+    def endpoints(self, base_url: str) -> dict[str, str]:
+        """Named sandbox URLs of the partner's operations, for ``partnersim up`` and the README."""
+        return {}
+
+    def split_path(self, path: str) -> tuple[str, str]:
+        """The partner host and the partner's own path of a path below ``/<name>``."""
+        for host in self.hosts:
+            prefix = f"/{host}"
+            if path == prefix or path.startswith(prefix + "/"):
+                return host, path[len(prefix):] or "/"
+        return "", path

@@ -1,0 +1,101 @@
+"""Shared plumbing for REST partner apps (Flask): app factory, JSON answers, tokens."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import jwt
+from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from contracts import Request, Violation
+from simulators.context import SandboxContext
+from simulators.partner import PartnerSimulator
+from simulators.wsgi import check_request, request_of
+
+__all__ = ["create_partner_flask", "ctx", "json_answer", "own_request", "violations", "issue_token", "verify_token", "TokenError"]
+
+
+def create_partner_flask(sim: PartnerSimulator, context: SandboxContext) -> Flask:
+    """A Flask app for one partner: state through ``app.extensions``, every error in the partner's form."""
+    app = Flask(f"simulators.{sim.name}")
+    app.extensions["partnersim"] = context
+    app.extensions["partnersim.simulator"] = sim
+    app.url_map.strict_slashes = False
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        detail = exc.description or exc.name
+        if status == 404:
+            misses = context.contract(sim.name).near_misses(request_of(request.environ))
+            if misses:
+                detail += " Nearest operations: " + "; ".join(str(m) for m in misses)
+        body, content_type = sim.error_response(status, detail)
+        return Response(body, status=status, content_type=content_type)
+
+    @app.errorhandler(Exception)
+    def _internal(exc: Exception) -> Response:
+        context.record_error(exc)
+        body, content_type = sim.error_response(500, "internal error in the sandbox")
+        return Response(body, status=500, content_type=content_type)
+
+    return app
+
+
+def ctx() -> SandboxContext:
+    context: SandboxContext = current_app.extensions["partnersim"]
+    return context
+
+
+def own_request() -> Request:
+    return request_of(request.environ)
+
+
+def violations(partner: str) -> list[Violation]:
+    return check_request(ctx(), partner, request.environ)
+
+
+def json_answer(doc: Any, status: int = 200, content_type: str = "application/json",
+                headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(doc), status=status, content_type=content_type, headers=headers)
+
+
+class TokenError(Exception):
+    """A token that is missing, malformed, signed by someone else, expired or revoked."""
+
+
+def issue_token(context: SandboxContext, issuer: str, subject: str) -> str:
+    now = int(context.store.now())
+    claims = {"iss": issuer, "sub": subject, "iat": now, "exp": now + context.config.token_ttl,
+              "jti": uuid.uuid4().hex}
+    return jwt.encode(claims, context.store.secret, algorithm="HS256")
+
+
+def verify_token(context: SandboxContext, issuer: str, token: str) -> dict[str, Any]:
+    """The token's claims; expiry is judged by the sandbox clock so that tests can move time."""
+    if not token:
+        raise TokenError("Authentication credentials were not provided.")
+    try:
+        claims: dict[str, Any] = jwt.decode(token, context.store.secret, algorithms=["HS256"], issuer=issuer,
+                                            options={"verify_exp": False, "require": ["exp", "iss", "sub"]})
+    except jwt.InvalidTokenError as exc:
+        raise TokenError(f"Invalid token: {exc}") from exc
+    if claims["exp"] <= context.store.now():
+        raise TokenError("Token has expired.")
+    return claims
+
+
+def bearer(header: str, schemes: tuple[str, ...] = ("Bearer",)) -> str:
+    """The token of an ``Authorization`` header, bare or behind one of ``schemes``."""
+    value = header.strip()
+    scheme, _, rest = value.partition(" ")
+    if rest and scheme.lower() in {s.lower() for s in schemes}:
+        return rest.strip()
+    return value
+
+
+Handler = Callable[..., Response]

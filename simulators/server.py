@@ -1,0 +1,107 @@
+"""Serving the sandbox.
+
+* ``serve()``: ``partnersim up``. gunicorn with threaded workers (measured in ``bench/``: about twice
+  waitress's throughput on two cores), every worker on the same SQLite file, so state, journal and
+  clock are shared and survive a restart.
+* ``ServerThread``: the sandbox inside the current process on port 0 (tests, the pytest plugin,
+  ``partnersim run``), under waitress, ready before it is handed out: a readiness check, never a sleep.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from simulators.app import Sandbox
+from simulators.context import SandboxConfig
+from simulators.errors import SimulatorError
+
+__all__ = ["ServerThread", "serve"]
+
+
+class ServerThread:
+    """A sandbox served by waitress from a background thread of this process."""
+
+    def __init__(self, sandbox: Sandbox | None = None, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> None:
+        from waitress.server import create_server
+
+        self.sandbox = sandbox or Sandbox()
+        self._server: Any = create_server(self.sandbox, host=host, port=port, threads=threads,
+                                           ident="partnersim", clear_untrusted_proxy_headers=True)
+        self.host = host
+        self.port = int(self._server.effective_port)
+        self._thread = threading.Thread(target=self._server.run, name=f"partnersim:{self.port}", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> ServerThread:
+        self._thread.start()
+        self._wait_ready()
+        return self
+
+    def _wait_ready(self, attempts: int = 200) -> None:
+        # The socket is bound and listening before run(); a connect proves the loop accepts.
+        for _ in range(attempts):
+            try:
+                with socket.create_connection((self.host, self.port), timeout=0.05):
+                    return
+            except OSError:
+                if not self._thread.is_alive():
+                    break
+        raise SimulatorError(f"the sandbox on {self.url} did not accept connections")
+
+    def stop(self) -> None:
+        from waitress import wasyncore
+
+        self._server.task_dispatcher.shutdown()
+
+        wasyncore.close_all(self._server._map)
+        self._thread.join(timeout=5)
+        self.sandbox.ctx.store.close()
+
+    def check_errors(self) -> None:
+        """Re-raise, as a test failure, any error a handler raised (pytest-httpserver's idea)."""
+        errors = self.sandbox.take_errors()
+        if errors:
+            raise SimulatorError("the sandbox raised while handling a request:\n" + "\n".join(errors))
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve(state: Path, config: SandboxConfig, host: str, port: int, workers: int = 2, threads: int = 8,
+          partners: list[str] | None = None, on_ready: Callable[[str], None] | None = None) -> None:
+    """Serve until interrupted (Ctrl-C stops cleanly): gunicorn, one sandbox per worker, one file."""
+    from gunicorn.app.base import BaseApplication
+
+    # Create the schema and the demo data once, before the workers start.
+    Sandbox(state, config, partners).ctx.store.close()
+
+    class _App(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            settings = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
+                        "worker_class": "gthread", "accesslog": None, "errorlog": "-", "loglevel": "warning",
+                        "keepalive": 5, "graceful_timeout": 3, "proc_name": "partnersim"}
+            for key, value in settings.items():
+                self.cfg.set(key, value)
+            if on_ready is not None:
+                self.cfg.set("when_ready", lambda server: on_ready(_bound_url(server, host)))
+
+        def load(self) -> Sandbox:
+            return Sandbox(state, config, partners, initialise=False)
+
+    _App().run()
+
+
+def _bound_url(server: Any, host: str) -> str:
+    listener = server.LISTENERS[0]
+    bound_port = listener.sock.getsockname()[1]
+    return f"http://{host}:{bound_port}"

@@ -1,0 +1,153 @@
+"""The sandbox's SQLite database: ledger, journal, settings and clock, one transaction per request.
+
+A file for ``partnersim up`` (it survives a restart and is shared by the server's worker processes),
+memory for tests. Each process holds one connection guarded by a lock; SQLite serialises writers
+across processes (WAL mode, ``BEGIN IMMEDIATE``).
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["Store", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+    partner TEXT NOT NULL, account_number TEXT NOT NULL, name TEXT NOT NULL DEFAULT '',
+    email TEXT NOT NULL DEFAULT '', billing TEXT NOT NULL DEFAULT 'balance_forward',
+    data TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (partner, account_number));
+CREATE TABLE IF NOT EXISTS policies (
+    partner TEXT NOT NULL, policy_number TEXT NOT NULL, account_number TEXT NOT NULL,
+    data TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (partner, policy_number));
+CREATE TABLE IF NOT EXISTS invoices (
+    partner TEXT NOT NULL, invoice_number TEXT NOT NULL, account_number TEXT NOT NULL,
+    policy_number TEXT NOT NULL DEFAULT '', invoice_date TEXT NOT NULL, due_date TEXT NOT NULL DEFAULT '',
+    total_cents INTEGER NOT NULL, due_cents INTEGER NOT NULL, past_due_cents INTEGER NOT NULL DEFAULT 0,
+    balance_forward INTEGER NOT NULL DEFAULT 1, data TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (partner, invoice_number));
+CREATE INDEX IF NOT EXISTS invoices_by_account ON invoices (partner, account_number, invoice_date);
+CREATE TABLE IF NOT EXISTS payments (
+    partner TEXT NOT NULL, payment_id TEXT NOT NULL, account_number TEXT NOT NULL,
+    invoice_number TEXT NOT NULL DEFAULT '', policy_number TEXT NOT NULL DEFAULT '',
+    amount_cents INTEGER NOT NULL, method TEXT NOT NULL DEFAULT '', paid_on TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'posted', data TEXT NOT NULL DEFAULT '{}', created_at REAL NOT NULL,
+    PRIMARY KEY (partner, payment_id));
+CREATE TABLE IF NOT EXISTS allocations (
+    id INTEGER PRIMARY KEY, partner TEXT NOT NULL, payment_id TEXT NOT NULL,
+    invoice_number TEXT NOT NULL, amount_cents INTEGER NOT NULL, kind TEXT NOT NULL,
+    created_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS allocations_by_invoice ON allocations (partner, invoice_number);
+CREATE INDEX IF NOT EXISTS allocations_by_payment ON allocations (partner, payment_id);
+CREATE TABLE IF NOT EXISTS credits (
+    id INTEGER PRIMARY KEY, partner TEXT NOT NULL, payment_id TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL, reason TEXT NOT NULL DEFAULT '', data TEXT NOT NULL DEFAULT '{}',
+    created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS settings (
+    partner TEXT NOT NULL, account_number TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+    updated_at REAL NOT NULL,
+    PRIMARY KEY (partner, account_number, key));
+CREATE TABLE IF NOT EXISTS documents (
+    partner TEXT NOT NULL, account_number TEXT NOT NULL, key TEXT NOT NULL, content BLOB,
+    data TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (partner, account_number, key));
+CREATE TABLE IF NOT EXISTS journal (
+    id INTEGER PRIMARY KEY, at REAL NOT NULL, partner TEXT NOT NULL, operation TEXT NOT NULL,
+    method TEXT NOT NULL, path TEXT NOT NULL, status INTEGER, violations INTEGER NOT NULL,
+    faults INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS journal_by_operation ON journal (partner, operation);
+"""
+
+# Tables that hold the partners' ledgers: emptied by a reset, unlike meta.
+LEDGER_TABLES = ("accounts", "policies", "invoices", "payments", "allocations", "credits", "settings", "documents")
+
+
+class Store:
+    """One SQLite database and this process's connection to it."""
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._conn.row_factory = sqlite3.Row
+        if self.path != ":memory:":
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            # A sandbox, not a bank: a power cut may lose the last exchanges, never corrupt the file.
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._conn.executescript(_SCHEMA)
+        with self.transaction() as conn:
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('secret', ?)", (secrets.token_hex(32),))
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('clock_offset', '0')")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (``BEGIN IMMEDIATE``); nested use joins the outer one."""
+        with self._lock:
+            if self._conn.in_transaction:
+                yield self._conn
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            yield self._conn
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # -- meta ---------------------------------------------------------------------------------
+    def meta(self, key: str, default: str = "") -> str:
+        with self.read() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    @property
+    def secret(self) -> str:
+        """The signing key of the sandbox's tokens: one per database, so every worker shares it."""
+        return self.meta("secret")
+
+    # -- clock --------------------------------------------------------------------------------
+    def now(self) -> float:
+        """Sandbox time: wall time plus the offset set by ``/__admin/clock`` (token expiry, due dates)."""
+        return time.time() + float(self.meta("clock_offset", "0"))
+
+    def advance_clock(self, seconds: float) -> float:
+        with self.transaction() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'clock_offset'").fetchone()
+            offset = float(row[0]) + seconds
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('clock_offset', ?)", (repr(offset),))
+        return offset
+
+    def reset_clock(self) -> None:
+        self.set_meta("clock_offset", "0")
+
+    def wipe(self) -> None:
+        """Empty the ledgers and the journal (a reset); the signing key and clock stay."""
+        with self.transaction() as conn:
+            for table in LEDGER_TABLES + ("journal",):
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names

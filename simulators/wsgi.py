@@ -1,0 +1,192 @@
+"""The sandbox's front door: one WSGI app serving every partner under ``/<partner>/`` and the admin API.
+
+Around every partner it reads the request once, checks it against the partner's contract, journals the
+exchange with the contract's verdict, and turns anything that escapes a partner app into the partner's
+own error answer (recording the error so that a test can re-raise it).
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from contracts import Exchange, Request, Response, Violation
+from simulators.context import SandboxContext
+from simulators.partner import PartnerSimulator
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = ["SandboxApp", "request_of", "check_request"]
+
+REQUEST_KEY = "partnersim.request"
+VIOLATIONS_KEY = "partnersim.request_violations"
+OPERATION_KEY = "partnersim.operation"
+NOTES_KEY = "partnersim.notes"
+MATCH_KEY = "partnersim.match"
+
+
+def request_of(environ: WSGIEnvironment) -> Request:
+    """The request as the contract sees it (host and the partner's own path), built by the front door."""
+    request: Request = environ[REQUEST_KEY]
+    return request
+
+
+def check_request(ctx: SandboxContext, partner: str, environ: WSGIEnvironment) -> list[Violation]:
+    """The request's violations of the partner's contract, computed once per request."""
+    if VIOLATIONS_KEY not in environ:
+        request = request_of(environ)
+        contract = ctx.contract(partner)
+        match = contract.match(request)
+        environ[OPERATION_KEY] = match.operation.name if match else ""
+        environ[MATCH_KEY] = match
+        environ[VIOLATIONS_KEY] = contract.check_request(request, match) if ctx.config.check_contracts else []
+    violations: list[Violation] = environ[VIOLATIONS_KEY]
+    return violations
+
+
+def _headers(environ: WSGIEnvironment) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            out[key[5:].replace("_", "-").title()] = value
+    if environ.get("CONTENT_TYPE"):
+        out["Content-Type"] = environ["CONTENT_TYPE"]
+    if environ.get("CONTENT_LENGTH"):
+        out["Content-Length"] = environ["CONTENT_LENGTH"]
+    return out
+
+
+def _query(raw: str) -> dict[str, str | list[str]]:
+    parsed = parse_qs(raw, keep_blank_values=True)
+    return {k: (v[0] if len(v) == 1 else v) for k, v in parsed.items()}
+
+
+class SandboxApp:
+    def __init__(self, ctx: SandboxContext, partners: dict[str, PartnerSimulator], admin: WSGIApplication) -> None:
+        self.ctx = ctx
+        self.partners = partners
+        self.apps = {name: sim.create_app(ctx) for name, sim in partners.items()}
+        self.admin = admin
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path: str = environ.get("PATH_INFO", "") or "/"
+        if path == "/__admin" or path.startswith("/__admin/"):
+            return self.admin(environ, start_response)
+        name, _, rest = path.lstrip("/").partition("/")
+        sim = self.partners.get(name)
+        if sim is None:
+            return self._not_found(path, start_response)
+        return self._serve(sim, "/" + rest, environ, start_response)
+
+    def _not_found(self, path: str, start_response: StartResponse) -> list[bytes]:
+        import json
+
+        body = json.dumps({
+            "error": f"no partner at {path}",
+            "partners": {name: f"/{name}/" for name in self.partners},
+            "admin": "/__admin/health",
+        }).encode()
+        start_response("404 Not Found", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    def _serve(self, sim: PartnerSimulator, subpath: str, environ: WSGIEnvironment,
+               start_response: StartResponse) -> list[bytes]:
+        started = time.perf_counter()
+        ctx, partner = self.ctx, sim.name
+        host, own_path = sim.split_path(subpath)
+        body, too_large = self._read_body(environ)
+        request = Request(
+            method=environ.get("REQUEST_METHOD", "GET").upper(),
+            path=own_path,
+            host=host,
+            query=_query(environ.get("QUERY_STRING", "")),
+            headers=_headers(environ),
+            body=body,
+        )
+        environ[REQUEST_KEY] = request
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + f"/{partner}"
+        environ["PATH_INFO"] = subpath
+
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        notes = ""
+        if too_large:
+            status, headers, chunks = self._partner_error(sim, 413, f"request body larger than {ctx.config.max_body} bytes")
+        else:
+            try:
+                result = self.apps[partner](environ, capture)
+                try:
+                    chunks = [bytes(chunk) for chunk in result]
+                finally:
+                    close = getattr(result, "close", None)
+                    if close is not None:
+                        close()
+                status, headers = captured["status"], captured["headers"]
+            except Exception as exc:  # a bug of ours: answer in the partner's form, keep it for the tests
+                ctx.record_error(exc)
+                notes = f"internal error: {exc!r}"
+                status, headers, chunks = self._partner_error(sim, 500, "internal error in the sandbox")
+        response = Response(status=int(status.split(" ", 1)[0]), headers=dict(headers), body=b"".join(chunks))
+        if ctx.config.journal:
+            try:
+                self._journal(sim, environ, request, response, time.perf_counter() - started, notes)
+            except Exception as exc:  # the answer still goes out; the error fails the test that caused it
+                ctx.record_error(exc)
+        start_response(status, headers)
+        return chunks
+
+    def _read_body(self, environ: WSGIEnvironment) -> tuple[bytes, bool]:
+        limit = self.ctx.config.max_body
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        stream = environ["wsgi.input"]
+        if length > limit:
+            return b"", True
+        if length:
+            return stream.read(length), False
+        if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
+            data = stream.read(limit + 1)
+            return (b"", True) if len(data) > limit else (data, False)
+        return b"", False
+
+    @staticmethod
+    def _partner_error(sim: PartnerSimulator, status: int, detail: str) -> tuple[str, list[tuple[str, str]], list[bytes]]:
+        from http import HTTPStatus
+
+        body, content_type = sim.error_response(status, detail)
+        headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+        return f"{status} {HTTPStatus(status).phrase}", headers, [body]
+
+    def _journal(self, sim: PartnerSimulator, environ: WSGIEnvironment, request: Request, response: Response,
+                 elapsed: float, notes: str) -> None:
+        ctx = self.ctx
+        violations = list(check_request(ctx, sim.name, environ))
+        operation = environ.get(OPERATION_KEY, "")
+        if ctx.config.check_contracts and operation:
+            match = environ.get(MATCH_KEY)
+            violations.extend(ctx.contract(sim.name).check_response(request, response, match))
+        extra = environ.get(NOTES_KEY, "")
+        exchange = Exchange(
+            partner=sim.name,
+            operation=operation,
+            request=request,
+            response=response,
+            source="sandbox",
+            recorded_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            duration_ms=elapsed * 1000,
+            violations=violations,
+            notes=" ".join(n for n in (notes, extra) if n),
+        )
+        ctx.journal.record(exchange)
