@@ -31,13 +31,19 @@ def is_form_media(media_type: str) -> bool:
     return media_type.split(";", 1)[0].strip().lower() == "application/x-www-form-urlencoded"
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # Python's json accepts NaN and Infinity; JSON does not
+
+
 def parse_body(body: bytes, media_type: str) -> Any:
     """The body as data: JSON as parsed, a form as a mapping of field to value (last one wins)."""
     if is_json_media(media_type):
         try:
-            return json.loads(body)
+            return json.loads(body, parse_constant=_no_constant)
         except (ValueError, UnicodeDecodeError) as exc:
             raise BodyError(f"not valid JSON: {exc}") from exc
+        except RecursionError as exc:
+            raise BodyError("JSON nested too deeply to read") from exc
     if is_form_media(media_type):
         try:
             text = body.decode("utf-8")
@@ -54,8 +60,8 @@ def _pointer(parts: Any) -> str:
 def _expected(error: ValidationError) -> tuple[str, str]:
     kind, value, inst = error.validator, error.validator_value, error.instance
     if kind == "required":
-        missing = [name for name in value if isinstance(inst, dict) and name not in inst]
-        return f"required {', '.join(repr(m) for m in missing) or value!r}", "absent"
+        missing = [name for name in value if isinstance(inst, dict) and name not in inst] or list(value)
+        return "required " + ", ".join(repr(m) for m in missing), "absent"
     if kind == "type":
         return f"type {value}", f"{type(inst).__name__} {json.dumps(inst)[:80]}"
     if kind == "enum":
@@ -72,7 +78,8 @@ def _expected(error: ValidationError) -> tuple[str, str]:
 def schema_violations(
     validator: Validator, instance: Any, *, part: str, contract: str
 ) -> Iterator[Violation]:
-    """Every schema error, deepest first replaced by its own location (``body /data/type``)."""
+    """Every schema error at its own location (``body /data/type``), each problem once."""
+    seen: set[tuple[str, str]] = set()
     for error in validator.iter_errors(instance):
         leaves = error.context or []
         if leaves and error.validator in ("oneOf", "anyOf"):
@@ -80,8 +87,12 @@ def schema_violations(
             best = max(leaves, key=lambda e: len(e.absolute_path))
             error = best
         expected, found = _expected(error)
+        location = f"{part} {_pointer(error.absolute_path)}"
+        if (location, expected) in seen:  # one "required" error per missing name says the same thing
+            continue
+        seen.add((location, expected))
         yield Violation(
-            location=f"{part} {_pointer(error.absolute_path)}",
+            location=location,
             expected=expected,
             found=found,
             contract=f"{contract}/{'/'.join(str(p) for p in error.schema_path)}",

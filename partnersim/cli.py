@@ -31,7 +31,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMANDS:
-        importlib.import_module(f"partnersim.commands.{name}").register(sub)
+        try:
+            module = importlib.import_module(f"partnersim.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"partnersim.commands.{name}":
+                raise
+            continue
+        module.register(sub)
     return parser
 
 

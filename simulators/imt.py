@@ -25,6 +25,7 @@ from simulators.rest import (
     create_partner_flask,
     ctx,
     issue_token,
+    reject,
     json_answer,
     verify_token,
     violations,
@@ -42,6 +43,7 @@ def _errors(status: int, *errors: dict[str, Any]) -> Response:
 
 
 def _error(status: int, code: str, detail: str, pointer: str = "", parameter: str = "") -> Response:
+    reject(f"{status} {code}: {detail}")
     err: dict[str, Any] = {"code": code, "detail": detail}
     if pointer:
         err["source"] = {"pointer": pointer}
@@ -60,6 +62,7 @@ def _violation_answer(found: list[Violation]) -> Response | None:
         ct = request.headers.get("Content-Type", "")
         return _error(415, "unsupported_media_type", f'Unsupported media type "{ct}" in request; use "{MEDIA}".')
     errors = []
+    reject(f"400 invalid: {len(found)} contract violation(s)")
     for v in found:
         part, _, where = v.location.partition(" ")
         err: dict[str, Any] = {"code": "invalid", "detail": f"expected {v.expected}, found {v.found}"}

@@ -190,15 +190,17 @@ class Ledger:
         existing = self.payment(conn, payment_id)
         if existing is not None:
             return existing, False
-        if amount_cents <= 0:
-            raise Rejected("a payment amount must be positive", field="amount")
+        if amount_cents < 0:
+            # No negative or dash values (design 000); a zero payment is recorded and moves nothing
+            # (assumed: the design's own sample posts payment_amount 0).
+            raise Rejected("a payment amount must not be negative", field="amount")
         if not self.has_account(conn, account_number):
             raise NotFound(f"account {account_number} not found")
         target = self._allocation_target(conn, account_number, invoice_number)
         conn.execute("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'posted', ?, ?)",
                      (self.partner, payment_id, account_number, invoice_number, policy_number, amount_cents,
                       method, paid_on, json.dumps(data or {}), now))
-        if target:
+        if target and amount_cents:
             conn.execute("INSERT INTO allocations (partner, payment_id, invoice_number, amount_cents, kind, created_at) "
                          "VALUES (?, ?, ?, ?, 'payment', ?)", (self.partner, payment_id, target, amount_cents, now))
         created = self.payment(conn, payment_id)

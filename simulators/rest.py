@@ -14,9 +14,9 @@ from werkzeug.exceptions import HTTPException
 from contracts import Request, Violation
 from simulators.context import SandboxContext
 from simulators.partner import PartnerSimulator
-from simulators.wsgi import check_request, request_of
+from simulators.wsgi import NOTES_KEY, check_request, request_of
 
-__all__ = ["create_partner_flask", "ctx", "json_answer", "own_request", "violations", "issue_token", "verify_token", "TokenError"]
+__all__ = ["create_partner_flask", "ctx", "reject", "json_answer", "own_request", "violations", "issue_token", "verify_token", "TokenError"]
 
 
 def create_partner_flask(sim: PartnerSimulator, context: SandboxContext) -> Flask:
@@ -34,6 +34,7 @@ def create_partner_flask(sim: PartnerSimulator, context: SandboxContext) -> Flas
             misses = context.contract(sim.name).near_misses(request_of(request.environ))
             if misses:
                 detail += " Nearest operations: " + "; ".join(str(m) for m in misses)
+        reject(f"{status}: {detail}")
         body, content_type = sim.error_response(status, detail)
         return Response(body, status=status, content_type=content_type)
 
@@ -57,6 +58,12 @@ def own_request() -> Request:
 
 def violations(partner: str) -> list[Violation]:
     return check_request(ctx(), partner, request.environ)
+
+
+def reject(reason: str) -> None:
+    """Note in the journal why the partner refused this request (its business rule, in its words)."""
+    environ = request.environ
+    environ[NOTES_KEY] = (environ.get(NOTES_KEY, "") + f" rejected {reason}").strip()
 
 
 def json_answer(doc: Any, status: int = 200, content_type: str = "application/json",

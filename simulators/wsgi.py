@@ -121,7 +121,8 @@ class SandboxApp:
 
         notes = ""
         if too_large:
-            status, headers, chunks = self._partner_error(sim, 413, f"request body larger than {ctx.config.max_body} bytes")
+            notes = f"rejected 413: request body larger than {ctx.config.max_body} bytes"
+            status, headers, chunks = self._partner_error(sim, 413, notes[13:])
         else:
             try:
                 result = self.apps[partner](environ, capture)
