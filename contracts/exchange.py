@@ -268,6 +268,11 @@ class Redactor:
             )
         return replace(exchange, request=new_req, response=new_resp)
 
+    def _may_hold_secret(self, body: bytes) -> bool:
+        """A cheap look before parsing: no secret field name anywhere, nothing to scrub."""
+        lowered = body.lower()
+        return any(name.encode() in lowered for name in self.fields | self.extra_fields)
+
     def _secret(self, name: str) -> bool:
         lname = name.lower()
         return lname in self.fields or lname in self.extra_fields
@@ -276,7 +281,7 @@ class Redactor:
         return {k: (REDACTED if k.lower() in self.headers else v) for k, v in headers.items()}
 
     def _body(self, body: bytes, content_type: str) -> bytes:
-        if not body:
+        if not body or not self._may_hold_secret(body):
             return body
         if "json" in content_type:
             try:

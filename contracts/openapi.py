@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.protocols import Validator
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from contracts.contract import Contract, NearMiss, OperationInfo, OperationMatch
@@ -24,6 +24,7 @@ from contracts.errors import ContractLoadError
 from contracts.exchange import Request, Response
 from contracts.jsonbody import (
     FORMAT_CHECKER,
+    CompiledSchema,
     BodyError,
     is_form_media,
     is_json_media,
@@ -66,10 +67,8 @@ class OpenApiContract(Contract):
         if not isinstance(self.doc, dict) or "paths" not in self.doc:
             raise ContractLoadError(f"{document}: not an OpenAPI document (no 'paths')")
         self._uri = f"urn:partnersim:{partner}"
-        self._registry: Registry[Any] = Registry().with_resource(
-            self._uri, Resource(contents=self.doc, specification=DRAFT202012)
-        )
-        self._validators: dict[str, Validator] = {}
+        self._registry: Registry[Any] = Registry().with_resource(self._uri, DRAFT202012.create_resource(self.doc))
+        self._validators: dict[str, CompiledSchema] = {}
         self._ops = list(self._build())
 
     # -- document ---------------------------------------------------------------------------
@@ -149,16 +148,36 @@ class OpenApiContract(Contract):
             pointer, node = ref[1:], target
         return pointer, node
 
-    def _validator(self, pointer: str) -> Validator:
+    def _validator(self, pointer: str) -> CompiledSchema:
         found = self._validators.get(pointer)
         if found is None:
-            found = Draft202012Validator(
-                {"$ref": f"{self._uri}#{pointer}"},
-                registry=self._registry,
-                format_checker=FORMAT_CHECKER,
-            )
+            # Local $refs are inlined once: resolving them on every request costs more than the
+            # validation itself (bench/profile_rtdr.py). Recursive schemas keep their $ref.
+            schema = self._inline(self._resolve(pointer), ())
+            found = CompiledSchema(schema, Draft202012Validator(schema, registry=self._registry,
+                                                                format_checker=FORMAT_CHECKER))
             self._validators[pointer] = found
         return found
+
+    def _resolve(self, pointer: str) -> Any:
+        target: Any = self.doc
+        for part in pointer.lstrip("/").split("/") if pointer.strip("/") else []:
+            target = target[int(part)] if isinstance(target, list) else target[part.replace("~1", "/").replace("~0", "~")]
+        return target
+
+    def _inline(self, node: Any, seen: tuple[str, ...]) -> Any:
+        if isinstance(node, list):
+            return [self._inline(item, seen) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            if ref in seen:
+                return {**node, "$ref": f"{self._uri}{ref}"}
+            target = self._inline(self._resolve(ref[1:]), seen + (ref,))
+            siblings = {k: self._inline(v, seen) for k, v in node.items() if k != "$ref"}
+            return {"allOf": [target], **siblings} if siblings else target
+        return {k: self._inline(v, seen) for k, v in node.items()}
 
     # -- operations -------------------------------------------------------------------------
     def operations(self) -> list[OperationInfo]:

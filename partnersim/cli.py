@@ -31,13 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"partnersim.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"partnersim.commands.{name}":
-                raise
-            continue
-        module.register(sub)
+        importlib.import_module(f"partnersim.commands.{name}").register(sub)
     return parser
 
 
@@ -57,3 +51,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (``partnersim verify | head``): not an error of ours
+        sys.stderr.close()
+        return EXIT_OK

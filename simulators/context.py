@@ -59,6 +59,7 @@ class SandboxContext:
         self.journal = Journal(store)
         self._ledgers: dict[str, Ledger] = {}
         self._errors: list[str] = []
+        self.verified_tokens: dict[tuple[str, str], dict[str, Any]] = {}
         self._lock = threading.Lock()
 
     def ledger(self, partner: str) -> Ledger:

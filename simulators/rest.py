@@ -86,11 +86,17 @@ def verify_token(context: SandboxContext, issuer: str, token: str) -> dict[str, 
     """The token's claims; expiry is judged by the sandbox clock so that tests can move time."""
     if not token:
         raise TokenError("Authentication credentials were not provided.")
-    try:
-        claims: dict[str, Any] = jwt.decode(token, context.store.secret, algorithms=["HS256"], issuer=issuer,
-                                            options={"verify_exp": False, "require": ["exp", "iss", "sub"]})
-    except jwt.InvalidTokenError as exc:
-        raise TokenError(f"Invalid token: {exc}") from exc
+    cache = context.verified_tokens
+    claims = cache.get((issuer, token))
+    if claims is None:
+        try:
+            claims = jwt.decode(token, context.store.secret, algorithms=["HS256"], issuer=issuer,
+                                options={"verify_exp": False, "require": ["exp", "iss", "sub"]})
+        except jwt.InvalidTokenError as exc:
+            raise TokenError(f"Invalid token: {exc}") from exc
+        if len(cache) > 10_000:  # a signature, once checked, stays good; only the clock moves
+            cache.clear()
+        cache[(issuer, token)] = claims
     if claims["exp"] <= context.store.now():
         raise TokenError("Token has expired.")
     return claims

@@ -78,6 +78,7 @@ class Store:
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
         self._lock = threading.RLock()
+        self._secret = ""
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
         self._conn.row_factory = sqlite3.Row
         if self.path != ":memory:":
@@ -129,7 +130,9 @@ class Store:
     @property
     def secret(self) -> str:
         """The signing key of the sandbox's tokens: one per database, so every worker shares it."""
-        return self.meta("secret")
+        if not self._secret:
+            self._secret = self.meta("secret")
+        return self._secret
 
     # -- clock --------------------------------------------------------------------------------
     def now(self) -> float:

@@ -15,6 +15,8 @@ class Invoice:
 
     ``custom`` maps 1..10 to Custom1..Custom10 (FileSpecIDs 38..47); absent fields are absent.
     ``extra`` keeps every other FileSpecID of the IH/CR records, by FileSpecID.
+    ``details`` keeps the invoice's ID records (each without its RowType pair), so that an invoice read
+    from a BIF can be written back whole.
     """
 
     account_number: str
@@ -29,6 +31,7 @@ class Invoice:
     email: str = ""
     custom: dict[int, str] = field(default_factory=dict)
     extra: dict[int, str] = field(default_factory=dict)
+    details: list[dict[int, str]] = field(default_factory=list)
 
     def custom_field(self, n: int) -> str:
         """CustomN, or "" when the BIF did not carry it."""
