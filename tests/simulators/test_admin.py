@@ -76,3 +76,23 @@ def test_state_survives_a_restart_on_a_file(tmp_path: object) -> None:
         Imt(first.url).pay("PAY-P", 250)
     with ServerThread(Sandbox(path)) as second:
         assert Imt(second.url).rtdr().json()["attributes"]["balance"] == 1000.0
+
+
+def test_seed_from_a_bif_makes_its_invoices_answerable(imt: Imt, live: ServerThread) -> None:
+    from contracts.imt import HERE
+
+    bif = (HERE / "sample.bif").read_text()
+    r = requests.post(f"{live.url}/__admin/seed", params={"partner": "imt", "mode": "replace"}, data=bif,
+                      headers={"Content-Type": "application/x-bif"})
+    assert r.status_code == 200 and r.json()["invoices"] == 3
+    attrs = imt.rtdr("ACCT0001").json()["attributes"]
+    # Balance forward: the -2 invoice has it off, so the -1 invoice carries the account's balance.
+    assert (attrs["balance"], attrs["bill_balance"]) == (936.0, 312.0)
+    bill = imt.get("/api/v1/accounts/ACCT0001/invoices/", params={"document_date": "2024-07-12"})
+    assert bill.status_code == 200 and bill.content.startswith(b"%PDF")
+
+
+def test_a_bad_bif_seed_is_a_clear_400(live: ServerThread) -> None:
+    r = requests.post(f"{live.url}/__admin/seed", params={"partner": "imt"}, data="1~FH|garbage",
+                      headers={"Content-Type": "application/x-bif"})
+    assert r.status_code == 400 and "line 1" in r.json()["error"]
