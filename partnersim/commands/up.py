@@ -52,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
         lines += ["", f"admin API   {base}/__admin/health  reset  seed  state  journal  credentials  contracts/<partner>  clock"]
         print("\n".join(lines), flush=True)
 
-    serve(args.state, config, args.host, args.port, workers=args.workers, partners=args.partner, on_ready=ready)
-    print("partnersim sandbox stopped", file=sys.stderr)
+    try:
+        serve(args.state, config, args.host, args.port, workers=args.workers, partners=args.partner, on_ready=ready)
+    finally:  # gunicorn leaves by SystemExit after a clean shutdown
+        print(f"partnersim sandbox stopped (state kept in {args.state})", file=sys.stderr)
     return 0
