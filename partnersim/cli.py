@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from contracts.errors import HarnessError
 
@@ -20,7 +21,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 on usage errors; keep that, say it plainly
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 on usage errors; keep that, say it plainly
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"partnersim: error: {message}\n")
 

@@ -35,7 +35,7 @@ class Sandbox:
 
     def _empty(self) -> bool:
         with self.ctx.store.read() as conn:
-            return conn.execute("SELECT COUNT(*) FROM accounts").fetchone()[0] == 0
+            return bool(conn.execute("SELECT COUNT(*) FROM accounts").fetchone()[0] == 0)
 
     def reset(self, demo: bool | None = None) -> None:
         """Empty ledgers and journal, back to sandbox time, then the demo data (when configured)."""

@@ -7,7 +7,9 @@ import json
 import sys
 from typing import Any
 
-from contracts import ExchangeFormatError, Violation, load_contract, partner_names
+from pathlib import Path
+
+from contracts import ExchangeFormatError, HarnessError, Violation, load_contract, load_exchanges, partner_names
 
 
 def register(sub: Any) -> None:
@@ -15,16 +17,38 @@ def register(sub: Any) -> None:
                        description="Check that each partner's contract is a valid document and that every "
                                    "recorded exchange conforms to it. Exit 0 clean, 1 on any violation, 2 on a usage error.")
     p.add_argument("--partner", action="append", choices=partner_names(), help="only this partner (repeatable)")
+    p.add_argument("--exchanges", action="append", type=Path, metavar="PATH",
+                   help="check these exchange files (or folders of them) instead of the recorded ones; "
+                        "needs exactly one --partner")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=run)
 
 
-def verify_partner(partner: str) -> dict[str, Any]:
+def _files(paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(path.glob("*.yaml")))
+        elif path.exists():
+            out.append(path)
+        else:
+            raise HarnessError(f"{path}: no such file or folder")
+    return out
+
+
+def verify_partner(partner: str, paths: list[Path] | None = None) -> dict[str, Any]:
     contract = load_contract(partner)
     report: dict[str, Any] = {"partner": partner, "document": [v.to_dict() for v in contract.document_violations()],
                               "exchanges": []}
     try:
-        exchanges = contract.exchanges
+        if paths:
+            exchanges = []
+            for path in _files(paths):
+                for exchange in load_exchanges(path):
+                    exchange.id = exchange.id or path.stem
+                    exchanges.append(exchange)
+        else:
+            exchanges = contract.exchanges
     except ExchangeFormatError as exc:
         report["exchanges"].append({"id": "(unreadable)", "violations": [
             Violation("file", "an exchange in the exchange format", str(exc)).to_dict()]})
@@ -37,7 +61,10 @@ def verify_partner(partner: str) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    reports = [verify_partner(p) for p in (args.partner or partner_names())]
+    if args.exchanges and len(args.partner or []) != 1:
+        print("partnersim verify: --exchanges needs exactly one --partner", file=sys.stderr)
+        return 2
+    reports = [verify_partner(p, args.exchanges) for p in (args.partner or partner_names())]
     failed = sum(len(r["document"]) + sum(len(e["violations"]) for e in r["exchanges"]) for r in reports)
     if args.format == "json":
         json.dump({"violations": failed, "partners": reports}, sys.stdout, indent=2)
