@@ -1,0 +1,183 @@
+"""IC's side of a call: what IC hands an adapter (payments, credits) and what it gets back.
+
+These are partner-neutral: every partner posts payments and credits and answers balances; how
+each travels on the wire is the partner adapter's business. Amounts are ``Decimal`` dollars.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Self
+
+from contracts.bif import Invoice
+
+from adapters.errors import AdapterInputError
+
+__all__ = [
+    "PaymentMethod",
+    "CreditKind",
+    "Payment",
+    "Credit",
+    "BalanceUpdate",
+    "PaymentResult",
+    "CreditResult",
+    "SettingsResult",
+    "username_of",
+]
+
+_CENT = Decimal("0.01")
+
+
+class _ParsedEnum(Enum):
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        """The member for ``value`` (a member, its value or its name, any case); lists the valid ones."""
+        if isinstance(value, cls):
+            return value
+        text = str(value).strip().lower()
+        for member in cls:
+            if text in (str(member.value).lower(), member.name.lower()):
+                return member
+        valid = ", ".join(str(m.value) for m in cls)
+        raise AdapterInputError(f"{cls.__name__}: {value!r} is not one of the valid values: {valid}")
+
+
+class PaymentMethod(_ParsedEnum):
+    """How the payer paid in IC. Partners map these to their own codes (IMT: CREDIT_CARD or EFT)."""
+
+    CARD = "card"
+    ACH = "ach"
+    ECHECK = "echeck"
+    OBD = "obd"  # Online Bank Direct (product sheet 003)
+    BANK = "bank"
+
+    @property
+    def is_card(self) -> bool:
+        return self is PaymentMethod.CARD
+
+
+class CreditKind(_ParsedEnum):
+    """Why money goes back: the Data Pump events that reverse a payment (design 000 §Data Pump Credit)."""
+
+    CHARGEBACK = "chargeback"
+    VOID = "void"
+    REFUND = "refund"
+    CREDIT = "credit"
+    ACH_REJECT = "ach_reject"
+
+
+def username_of(email: str | None) -> str | None:
+    """The IC email address before ``@`` (design 000 uses this as the partner's username), or None."""
+    local = (email or "").split("@", 1)[0].strip()
+    return local or None
+
+
+def _cents(value: Any, what: str, *, positive: bool = True) -> Decimal:
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    except ArithmeticError:
+        raise AdapterInputError(f"{what} must be an amount in dollars, found {value!r}") from None
+    if not amount.is_finite() or amount != amount.quantize(_CENT):
+        raise AdapterInputError(f"{what} must be dollars with at most 2 decimals, found {value!r}")
+    if (amount <= 0) if positive else (amount < 0):
+        raise AdapterInputError(
+            f"{what} must be {'greater than' if positive else 'at least'} 0, found {amount}; "
+            "a reversal is a Credit with a positive amount, never a negative payment"
+        )
+    return amount.quantize(_CENT)
+
+
+@dataclass(frozen=True)
+class Payment:
+    """A payment IC processed, to be posted to the partner.
+
+    ``amount`` is what is applied to the invoice; ``service_fee`` (IC's convenience fee, a CRM
+    setting) is kept apart and never posted to the partner.
+    """
+
+    payment_id: str  # IC's payment GUID
+    invoice: Invoice
+    amount: Decimal
+    paid_on: date
+    method: PaymentMethod
+    payer_email: str = ""
+    source: str = ""  # IC payment source description (Web, IVR, AgentConnect, ...)
+    service_fee: Decimal = field(default=Decimal("0"))
+
+    def __post_init__(self) -> None:
+        if not str(self.payment_id).strip():
+            raise AdapterInputError("Payment.payment_id must be IC's payment GUID, found an empty value")
+        object.__setattr__(self, "amount", _cents(self.amount, "Payment.amount"))
+        object.__setattr__(self, "service_fee", _cents(self.service_fee, "Payment.service_fee", positive=False))
+        object.__setattr__(self, "method", PaymentMethod.parse(self.method))
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A reversal of a posted payment: chargeback, void, refund, credit or ACH reject.
+
+    ``reject_code`` is the bank's return code for an ACH reject (``R01``, or a notification of
+    change ``C01``..); it is required for ``ACH_REJECT`` and refused for the other kinds.
+    """
+
+    payment_id: str  # the original payment's GUID
+    account_number: str
+    amount: Decimal
+    kind: CreditKind
+    reject_code: str = ""
+    payer_email: str = ""
+
+    def __post_init__(self) -> None:
+        if not str(self.payment_id).strip() or not str(self.account_number).strip():
+            raise AdapterInputError("Credit needs the original payment's GUID and the account number")
+        object.__setattr__(self, "amount", _cents(self.amount, "Credit.amount"))
+        kind = CreditKind.parse(self.kind)
+        object.__setattr__(self, "kind", kind)
+        code = self.reject_code.strip().upper()
+        object.__setattr__(self, "reject_code", code)
+        if kind is CreditKind.ACH_REJECT and not code:
+            raise AdapterInputError("Credit of kind ach_reject needs the bank's reject_code (e.g. R01)")
+        if kind is not CreditKind.ACH_REJECT and code:
+            raise AdapterInputError(f"Credit of kind {kind.value} takes no reject_code, found {code!r}")
+
+
+@dataclass(frozen=True)
+class BalanceUpdate:
+    """The balance IC writes onto one invoice after an RTDR call."""
+
+    account_number: str
+    invoice_number: str  # the invoice IC updates (the most recent with BalanceForward on)
+    total_amount_due: Decimal
+    balance_due: Decimal
+    past_due: Decimal
+    operation: str = ""  # the partner operation it came from, e.g. rtdr_v2
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    payment_id: str  # as the partner echoed it
+    account_number: str
+    invoice_number: str
+
+
+@dataclass(frozen=True)
+class CreditResult:
+    """A credit posted, or skipped by rule (then ``posted`` is False and no call was made)."""
+
+    payment_id: str
+    account_number: str
+    reason_code: str  # what was (or would have been) sent as the partner's reason
+    posted: bool
+    skipped_because: str = ""
+
+
+@dataclass(frozen=True)
+class SettingsResult:
+    """An account's autopay and paperless settings as the partner holds them after a change."""
+
+    account_number: str
+    autopay: str
+    paperless: bool
