@@ -35,8 +35,30 @@ REDACTED = "<REDACTED>"
 Query = dict[str, str | list[str]]
 
 
+class _Message:
+    """What requests and responses share: headers looked up without regard to case, a body."""
+
+    __slots__ = ()
+    headers: dict[str, str]
+    body: bytes
+
+    def header(self, name: str, default: str = "") -> str:
+        lname = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == lname:
+                return value
+        return default
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
 @dataclass(slots=True)
-class Request:
+class Request(_Message):
     method: str
     path: str
     host: str = ""
@@ -44,46 +66,18 @@ class Request:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
 
-    def header(self, name: str, default: str = "") -> str:
-        lname = name.lower()
-        for key, value in self.headers.items():
-            if key.lower() == lname:
-                return value
-        return default
-
     def query_value(self, name: str) -> str | None:
         value = self.query.get(name)
         if isinstance(value, list):
             return value[0] if value else None
         return value
 
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
 
 @dataclass(slots=True)
-class Response:
+class Response(_Message):
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
-
-    def header(self, name: str, default: str = "") -> str:
-        lname = name.lower()
-        for key, value in self.headers.items():
-            if key.lower() == lname:
-                return value
-        return default
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
-
-    def json(self) -> Any:
-        return json.loads(self.body)
 
 
 @dataclass(slots=True)

@@ -7,7 +7,9 @@ Errors are JSON:API ``errors[]`` (shape assumed: the design shows none).
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -216,60 +218,64 @@ def _payment_answer(payment_id: str, kind: str = "Payment") -> Response:
     return json_answer({"type": kind, "attributes": {"payment_id": payment_id}}, 200, MEDIA)
 
 
-def _post_payment(account_number: str, payment_id: str) -> Response:
-    bad = _guard()
-    if bad is not None:
-        return bad
-    attrs = request.get_json(force=True)["data"]["attributes"]
+def _write(amount_pointer: str = "") -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """The frame of every IMT write: authenticate, check the request against the contract, hand the
+    JSON:API attributes to the handler, and answer a ledger refusal as a JSON:API error (pointing at
+    the amount field when the refusal is about the amount)."""
+
+    def wrap(handler: Callable[..., Response]) -> Callable[..., Response]:
+        @functools.wraps(handler)
+        def view(**params: str) -> Response:
+            bad = _guard()
+            if bad is not None:
+                return bad
+            attrs = request.get_json(force=True)["data"]["attributes"]
+            try:
+                return handler(attrs, **params)
+            except LedgerError as exc:
+                return _ledger_error(exc, {"amount": amount_pointer})
+
+        return view
+
+    return wrap
+
+
+@_write("/data/attributes/payment_amount")
+def _post_payment(attrs: dict[str, Any], account_number: str, payment_id: str) -> Response:
     context = ctx()
-    try:
-        amount = to_cents(attrs["payment_amount"])
-        with context.store.transaction() as conn:
-            context.ledger(PARTNER).post_payment(
-                conn, payment_id, account_number, amount,
-                invoice_number=attrs["invoice_number"], policy_number=attrs.get("policy_number", ""),
-                method=attrs["payment_method"], paid_on=attrs["payment_date"],
-                data={k: attrs.get(k) for k in ("invoice_agency", "payment_username", "payment_channel") if k in attrs},
-                now=context.store.now())
-    except LedgerError as exc:
-        return _ledger_error(exc, {"amount": "/data/attributes/payment_amount"})
+    amount = to_cents(attrs["payment_amount"])
+    with context.store.transaction() as conn:
+        context.ledger(PARTNER).post_payment(
+            conn, payment_id, account_number, amount,
+            invoice_number=attrs["invoice_number"], policy_number=attrs.get("policy_number", ""),
+            method=attrs["payment_method"], paid_on=attrs["payment_date"],
+            data={k: attrs.get(k) for k in ("invoice_agency", "payment_username", "payment_channel") if k in attrs},
+            now=context.store.now())
     return _payment_answer(payment_id)
 
 
-def _post_credit(account_number: str, payment_id: str) -> Response:
-    bad = _guard()
-    if bad is not None:
-        return bad
-    attrs = request.get_json(force=True)["data"]["attributes"]
+@_write("/data/attributes/credit_amount")
+def _post_credit(attrs: dict[str, Any], account_number: str, payment_id: str) -> Response:
     context = ctx()
     ledger = context.ledger(PARTNER)
-    try:
-        with context.store.transaction() as conn:
-            payment = ledger.payment(conn, payment_id)
-            if payment is None or payment.account_number != account_number:
-                # "No credit payments will occur without an original payment" (design 000 §Credit).
-                raise NotFound(f"Payment {payment_id} not found for account {account_number}.")
-            ledger.credit_payment(conn, payment_id, to_cents(attrs["credit_amount"]), reason=attrs["credit_reason"],
-                                  data={"credit_username": attrs.get("credit_username", "")}, now=context.store.now())
-    except LedgerError as exc:
-        return _ledger_error(exc, {"amount": "/data/attributes/credit_amount"})
+    with context.store.transaction() as conn:
+        payment = ledger.payment(conn, payment_id)
+        if payment is None or payment.account_number != account_number:
+            # "No credit payments will occur without an original payment" (design 000 §Credit).
+            raise NotFound(f"Payment {payment_id} not found for account {account_number}.")
+        ledger.credit_payment(conn, payment_id, to_cents(attrs["credit_amount"]), reason=attrs["credit_reason"],
+                              data={"credit_username": attrs.get("credit_username", "")}, now=context.store.now())
     return _payment_answer(payment_id, "PaymentCredit")
 
 
-def _update_settings(account_number: str) -> Response:
-    bad = _guard()
-    if bad is not None:
-        return bad
-    attrs = request.get_json(force=True)["data"]["attributes"]
+@_write()
+def _update_settings(attrs: dict[str, Any], account_number: str) -> Response:
     context = ctx()
     ledger = context.ledger(PARTNER)
-    try:
-        with context.store.transaction() as conn:
-            account = ledger.account(conn, account_number)
-            ledger.set_setting(conn, account_number, attrs["setting_type"], attrs["new_value"], context.store.now())
-            settings = ledger.settings(conn, account_number)
-    except LedgerError as exc:
-        return _ledger_error(exc, {})
+    with context.store.transaction() as conn:
+        account = ledger.account(conn, account_number)
+        ledger.set_setting(conn, account_number, attrs["setting_type"], attrs["new_value"], context.store.now())
+        settings = ledger.settings(conn, account_number)
     autopay = settings.get("autopay", account["data"].get("payment_method", "CHECK"))
     paperless = settings.get("paperless", str(account["data"].get("paperless", False))) == "True"
     return json_answer({"type": "Account", "attributes": {
@@ -299,4 +305,4 @@ def _get_bill(account_number: str) -> Response:
 
 def _ledger_error(exc: LedgerError, pointers: dict[str, str]) -> Response:
     status = 404 if isinstance(exc, NotFound) else 400
-    return _error(status, exc.code, exc.detail, pointer=pointers.get(exc.field, ""))
+    return _error(status, exc.code, exc.detail, pointer=pointers.get(exc.field, "") if exc.field else "")
