@@ -1,0 +1,83 @@
+"""Scenarios: YAML files that drive an adapter against the sandbox and check what the partner received.
+
+A scenario (format ``version: 1``, schema in ``scenarios/schema.json``)::
+
+    version: 1
+    partner: imt
+    title: A card payment is posted as CREDIT_CARD
+    source: design 000 §Data Pump Payment
+    given:                                   # biller settings over the sandbox defaults, invoices IC knows,
+      invoices:                              # demo data (default) and/or a seed in the fixture format
+        - {account_number: ACCT0001, invoice_number: DIRINV-2026-11-01-ACCT0001-1, invoice_date: 2026-11-01}
+    steps:                                   # call: an adapter call; clock: {advance: seconds}
+      - call: post_payment
+        with: {payment_id: pay-1, invoice: DIRINV-2026-11-01-ACCT0001-1, amount: 100.00,
+               paid_on: 2026-11-15, method: card}
+        expect:
+          result: {payment_id: pay-1}        # or error: {type: PartnerRejected, code: not_found}
+    expect:
+      exchanges:                             # what the partner received, in its own terms
+        - operation: imt.post_payment
+          count: 1
+          request: {/data/attributes/payment_method: CREDIT_CARD, query: {customer_username: absent}}
+          response: {status: 200}
+      ledger:                                # GET /__admin/state afterwards
+        ACCT0001: {balance: {total_due: 1150.00}, payments: {pay-1: {status: posted}}}
+
+Run one with ``run_scenario(path, server)``, the catalogue with ``partnersim run`` or ``pytest`` (the
+plugin in ``scenarios.plugin`` collects scenario files as test items). A malformed scenario is a
+``ScenarioError`` naming file and line; a failed one a ``ScenarioFailed`` whose report puts the
+expected and the received exchanges side by side.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scenarios.errors import ScenarioError, ScenarioFailed
+    from scenarios.loader import FORMAT_VERSION, SCHEMA_PATH, load_scenario, looks_like_scenario, scenario_from_data
+    from scenarios.match import Difference
+    from scenarios.model import Scenario
+    from scenarios.result import Failure, ScenarioResult, StepRecord
+    from scenarios.runner import run_scenario
+
+#: The scenario catalogue shipped with partnersim (one folder per partner).
+CATALOG = Path(__file__).parent / "catalog"
+
+__all__ = [
+    "CATALOG",
+    "FORMAT_VERSION",
+    "SCHEMA_PATH",
+    "Difference",
+    "Failure",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioFailed",
+    "ScenarioResult",
+    "StepRecord",
+    "load_scenario",
+    "looks_like_scenario",
+    "run_scenario",
+    "scenario_from_data",
+]
+
+# The pytest plugin (scenarios.plugin) loads in every pytest process where partnersim is installed;
+# the names above are imported on first use so that loading it does not start simulators and adapters.
+_HOME = {
+    "ScenarioError": "errors", "ScenarioFailed": "errors", "FORMAT_VERSION": "loader", "SCHEMA_PATH": "loader",
+    "load_scenario": "loader", "looks_like_scenario": "loader", "scenario_from_data": "loader",
+    "Difference": "match", "Scenario": "model", "Failure": "result", "ScenarioResult": "result",
+    "StepRecord": "result", "run_scenario": "runner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'scenarios' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"scenarios.{home}"), name)
+    globals()[name] = value
+    return value

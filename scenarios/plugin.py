@@ -1,0 +1,147 @@
+"""The pytest plugin (entry point ``pytest11: partnersim``): scenarios as test items, and sandbox fixtures.
+
+Collection: every ``*.yaml`` of the shipped catalogue, every YAML file named on the command line, and
+any other ``*.yaml`` whose top level has ``version:`` and ``steps:`` (unrelated YAML is left alone).
+A malformed scenario is a collection error naming file and line (pytest exits 2, as ``partnersim
+run`` does).
+
+Isolation: one sandbox per test process, in memory, on port 0, started on first use and stopped when
+the session ends; each scenario resets it before it runs. Under ``pytest -n auto`` each worker process
+has its own, so nothing is shared: no fixed port, no file.
+
+Fixtures for your own tests, in pytest-httpserver's style:
+
+* ``partnersim_config`` (session): the ``SandboxConfig``; override it to change credentials or the
+  token lifetime;
+* ``partnersim_server`` (session): a started ``ServerThread`` over an in-memory sandbox;
+* ``partnersim`` (function): the same server, reset to the demo data before the test; after the test,
+  an error the sandbox raised while handling one of its requests fails it (``check_errors()``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from contracts import HarnessError
+
+from scenarios.errors import ScenarioError, ScenarioFailed
+
+if TYPE_CHECKING:
+    from _pytest._code.code import ExceptionInfo, TerminalRepr
+
+    from simulators import SandboxConfig, ServerThread
+
+    from scenarios.model import Scenario
+
+__all__ = ["ScenarioFile", "ScenarioItem", "partnersim", "partnersim_config", "partnersim_server"]
+
+_CATALOG = Path(__file__).parent / "catalog"
+_SERVER = pytest.StashKey["ServerThread"]()
+_SUFFIXES = (".yaml", ".yml")
+
+
+def _in_catalog(path: Path) -> bool:
+    return path.resolve().is_relative_to(_CATALOG.resolve())
+
+
+def _looks_like_scenario(path: Path) -> bool:
+    from scenarios.loader import looks_like_scenario
+
+    try:
+        return looks_like_scenario(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return False
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix not in _SUFFIXES:
+        return None
+    if _in_catalog(file_path) or parent.session.isinitpath(file_path) or _looks_like_scenario(file_path):
+        file: ScenarioFile = ScenarioFile.from_parent(parent, path=file_path)
+        return file
+    return None
+
+
+class ScenarioFile(pytest.File):
+    """One scenario file; it holds one item."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        from scenarios.loader import load_scenario
+
+        scenario = load_scenario(self.path)
+        item = ScenarioItem.from_parent(self, name=scenario.name, scenario=scenario)
+        if scenario.xfail:  # strict: when the bug is fixed the scenario passes, and that fails until xfail goes
+            item.add_marker(pytest.mark.xfail(reason=scenario.xfail, raises=ScenarioFailed, strict=True))
+        yield item
+
+    def repr_failure(self, excinfo: ExceptionInfo[BaseException]) -> str | TerminalRepr:  # type: ignore[override]
+        if isinstance(excinfo.value, ScenarioError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+
+class ScenarioItem(pytest.Item):
+    """A scenario as a test: run on this process's sandbox, fail with the side-by-side report."""
+
+    def __init__(self, *, scenario: Scenario, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+
+    def runtest(self) -> None:
+        from scenarios.runner import run_scenario
+
+        run_scenario(self.scenario, _process_server(self.config)).raise_for_failures()
+
+    def repr_failure(self, excinfo: ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
+        if isinstance(excinfo.value, (ScenarioFailed, HarnessError)):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        title = f": {self.scenario.title}" if self.scenario.title else ""
+        return self.path, None, f"scenario {self.scenario.name}{title}"
+
+
+def _process_server(config: pytest.Config) -> ServerThread:
+    """This process's sandbox for scenario items (scenario items are not functions, so not a fixture)."""
+    server = config.stash.get(_SERVER, None)
+    if server is None:
+        from simulators import Sandbox, ServerThread
+
+        server = ServerThread(Sandbox()).start()
+        config.stash[_SERVER] = server
+        config.add_cleanup(server.stop)
+    return server
+
+
+@pytest.fixture(scope="session")
+def partnersim_config() -> SandboxConfig:
+    """The sandbox's configuration for ``partnersim_server``; override this fixture to change it."""
+    from simulators import SandboxConfig
+
+    return SandboxConfig()
+
+
+@pytest.fixture(scope="session")
+def partnersim_server(partnersim_config: SandboxConfig) -> Iterator[ServerThread]:
+    """A sandbox served from this process on port 0, ready when handed out; stopped after the session."""
+    from simulators import Sandbox, ServerThread
+
+    server = ServerThread(Sandbox(":memory:", partnersim_config)).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def partnersim(partnersim_server: ServerThread) -> Iterator[ServerThread]:
+    """The sandbox reset to its demo data; a sandbox error during the test fails the test."""
+    partnersim_server.sandbox.reset()
+    partnersim_server.sandbox.take_errors()
+    yield partnersim_server
+    partnersim_server.check_errors()
