@@ -5,13 +5,12 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
-from simulators import Sandbox, ServerThread
+from simulators import ServerThread
 
 IMT_MEDIA = "application/vnd.api+json"
 
@@ -35,19 +34,10 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
-@pytest.fixture(scope="session")
-def live_session() -> Iterator[ServerThread]:
-    server = ServerThread(Sandbox()).start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def live(live_session: ServerThread) -> Iterator[ServerThread]:
-    """The sandbox in its demo state; a handler error fails the test that caused it."""
-    live_session.sandbox.reset()
-    yield live_session
-    live_session.check_errors()
+def live(partnersim: ServerThread) -> ServerThread:
+    """The plugin's own fixture (demo state, handler errors re-raised): the project eats its cooking."""
+    return partnersim
 
 
 class Imt:
