@@ -36,7 +36,10 @@ def call(app: Sandbox, env: dict[str, object]) -> bytes:
 
 
 state = Path(tempfile.mkdtemp()) / "s.sqlite3"
-app = Sandbox(state)
+from simulators import SandboxConfig
+
+flags = {"journal": "--no-journal" not in sys.argv, "check_contracts": "--no-contracts" not in sys.argv}
+app = Sandbox(state, SandboxConfig(**flags))
 token_body = json.dumps({"data": {"type": "Token", "attributes": {"username_or_email": "sandbox", "password": "sandbox"}}})
 token = json.loads(call(app, environ("POST", "/imt/users/api/v1/tokens/", body=token_body.encode())))["data"]["attributes"]["auth"]
 n = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 2000

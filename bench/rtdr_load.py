@@ -19,10 +19,11 @@ from _sandbox import UpProcess
 parser = argparse.ArgumentParser()
 parser.add_argument("seconds", nargs="?", type=int, default=10)
 parser.add_argument("--workers", default="2")
+parser.add_argument("--threads", default="2")
 parser.add_argument("--soak", type=int, default=60, help="seconds of load before reading memory")
 args = parser.parse_args()
 
-up = UpProcess("--workers", args.workers)
+up = UpProcess("--workers", args.workers, "--threads", args.threads)
 token = up.token()
 script = Path(tempfile.mkdtemp()) / "auth.lua"
 script.write_text(f'wrk.headers["Authorization"] = "{token}"\n')
@@ -32,8 +33,8 @@ url = f"{up.url}/imt/billing/api/v2/accounts/ACCT0001/?customer_username=pat"
 def wrk(connections: int, seconds: int) -> dict[str, str]:
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
                          capture_output=True, text=True, check=True).stdout
-    found = {"rps": re.search(r"Requests/sec:\s+([\d.]+)", out), "p50": re.search(r"50%\s+(\S+)", out),
-             "p99": re.search(r"99%\s+(\S+)", out), "errors": re.search(r"Non-2xx or 3xx responses: (\d+)", out)}
+    found = {"rps": re.search(r"Requests/sec:\s+([\d.]+)", out), "p50": re.search(r"^\s+50%\s+(\S+)", out, re.M),
+             "p99": re.search(r"^\s+99%\s+(\S+)", out, re.M), "errors": re.search(r"Non-2xx or 3xx responses: (\d+)", out)}
     return {k: (m.group(1) if m else "0") for k, m in found.items()}
 
 
@@ -41,7 +42,7 @@ try:
     wrk(16, 2)  # warm up
     for c in (16, 64):
         r = wrk(c, args.seconds)
-        print(f"RTDR v2, {c} connections, workers={args.workers}: {float(r['rps']):.0f} req/s, "
+        print(f"RTDR v2, {c} connections, workers={args.workers} threads={args.threads}: {float(r['rps']):.0f} req/s, "
               f"p50 {r['p50']}, p99 {r['p99']}, non-2xx {r['errors']}")
     if args.soak:
         wrk(16, args.soak)

@@ -77,23 +77,29 @@ class ServerThread:
         self.stop()
 
 
-def serve(state: Path, config: SandboxConfig, host: str, port: int, workers: int = 2, threads: int = 8,
+def serve(state: Path, config: SandboxConfig, host: str, port: int, workers: int = 2, threads: int = 2,
           partners: list[str] | None = None, on_ready: Callable[[str], None] | None = None) -> None:
     """Serve until interrupted (Ctrl-C stops cleanly): gunicorn, one sandbox per worker, one file."""
     from gunicorn.app.base import BaseApplication
 
     # Create the schema and the demo data once, before the workers start.
     Sandbox(state, config, partners).ctx.store.close()
+    if port == 0:  # every worker binds its own socket (reuse_port), so they must agree on the number
+        port = _free_port(host)
+    url = f"http://{host}:{port}"
 
     class _App(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             settings = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
                         "worker_class": "gthread", "accesslog": None, "errorlog": "-", "loglevel": "warning",
-                        "keepalive": 5, "graceful_timeout": 3, "proc_name": "partnersim"}
+                        "keepalive": 5, "graceful_timeout": 3, "proc_name": "partnersim",
+                        # Each worker its own SO_REUSEPORT socket: the kernel spreads keep-alive
+                        # connections; one shared socket let a worker take them all (bench/README.md).
+                        "reuse_port": True}
             for key, value in settings.items():
                 self.cfg.set(key, value)
             if on_ready is not None:
-                self.cfg.set("when_ready", lambda server: on_ready(_bound_url(server, host)))
+                self.cfg.set("when_ready", lambda server: on_ready(url))
 
         def load(self) -> Sandbox:
             return Sandbox(state, config, partners, initialise=False)
@@ -101,7 +107,7 @@ def serve(state: Path, config: SandboxConfig, host: str, port: int, workers: int
     _App().run()
 
 
-def _bound_url(server: Any, host: str) -> str:
-    listener = server.LISTENERS[0]
-    bound_port = listener.sock.getsockname()[1]
-    return f"http://{host}:{bound_port}"
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])

@@ -7,6 +7,7 @@ across processes (WAL mode, ``BEGIN IMMEDIATE``).
 
 from __future__ import annotations
 
+import os
 import secrets
 import sqlite3
 import threading
@@ -14,6 +15,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: SQLite's busy handler alone serialises writers
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["Store", "SCHEMA_VERSION"]
 
@@ -73,49 +79,94 @@ LEDGER_TABLES = ("accounts", "policies", "invoices", "payments", "allocations", 
 
 
 class Store:
-    """One SQLite database and this process's connection to it."""
+    """One SQLite database.
+
+    In memory (tests) there is one connection, and every use of it holds the lock. On a file each
+    thread has its own connection: WAL lets readers run side by side, and writers queue on this
+    process's lock and then on a kernel lock shared with the other worker processes. (A single
+    locked connection per process made gthread workers wait on each other: bench/README.md.)
+    """
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
+        self._shared_file = self.path != ":memory:"
         self._lock = threading.RLock()
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
         self._secret = ""
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._conn.row_factory = sqlite3.Row
-        if self.path != ":memory:":
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            # A sandbox, not a bank: a power cut may lose the last exchanges, never corrupt the file.
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.executescript(_SCHEMA)
+        self._lockfile: int | None = None
+        if self._shared_file and fcntl is not None:
+            self._lockfile = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        self._memory = None if self._shared_file else self._open()
+        self._connection().executescript(_SCHEMA)
         with self.transaction() as conn:
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('secret', ?)", (secrets.token_hex(32),))
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('clock_offset', '0')")
 
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        conn.row_factory = sqlite3.Row
+        if self._shared_file:
+            conn.execute("PRAGMA journal_mode=WAL")
+            # A sandbox, not a bank: a power cut may lose the last exchanges, never corrupt the file.
+            conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        with self._lock:
+            self._opened.append(conn)
+        return conn
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._memory is not None:
+            return self._memory
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._open()
+        return conn
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction (``BEGIN IMMEDIATE``); nested use joins the outer one."""
+        """A write transaction (``BEGIN IMMEDIATE``); nested use joins the outer one.
+
+        Writers of a shared file queue on a kernel lock first: SQLite's own busy handler sleeps
+        1, 2, 5 ms... between tries; ``flock`` wakes the next writer as soon as the lock is free.
+        """
         with self._lock:
-            if self._conn.in_transaction:
-                yield self._conn
+            conn = self._connection()
+            if conn.in_transaction:
+                yield conn
                 return
-            self._conn.execute("BEGIN IMMEDIATE")
+            if self._lockfile is not None:
+                fcntl.flock(self._lockfile, fcntl.LOCK_EX)
             try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            else:
-                self._conn.execute("COMMIT")
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                else:
+                    conn.execute("COMMIT")
+            finally:
+                if self._lockfile is not None:
+                    fcntl.flock(self._lockfile, fcntl.LOCK_UN)
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            yield self._conn
+        if self._memory is not None:
+            with self._lock:
+                yield self._memory
+        else:
+            yield self._connection()
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            for conn in self._opened:
+                conn.close()
+            self._opened.clear()
+            if self._lockfile is not None:
+                os.close(self._lockfile)
+                self._lockfile = None
 
     # -- meta ---------------------------------------------------------------------------------
     def meta(self, key: str, default: str = "") -> str:

@@ -14,6 +14,7 @@ from simulators.registry import partner_simulators
 from simulators.server import serve
 
 DEFAULT_STATE = "partnersim-state.sqlite3"
+THREADS = 2  # measured best on two cores: bench/README.md
 
 
 def register(sub: Any) -> None:
@@ -26,6 +27,7 @@ def register(sub: Any) -> None:
     p.add_argument("--reset", action="store_true", help="start from the demo data, forgetting the saved state")
     p.add_argument("--no-demo", action="store_true", help="start with empty ledgers")
     p.add_argument("--workers", type=int, default=2, help="server worker processes (default 2)")
+    p.add_argument("--threads", type=int, default=THREADS, help=f"threads per worker (default {THREADS})")
     p.add_argument("--credentials", type=Path, help="YAML/JSON file overriding the default credential set")
     p.add_argument("--token-ttl", type=int, default=3600, help="seconds a partner token lives (default 3600)")
     p.add_argument("--partner", action="append", help="serve only this partner (repeatable)")
@@ -53,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         print("\n".join(lines), flush=True)
 
     try:
-        serve(args.state, config, args.host, args.port, workers=args.workers, partners=args.partner, on_ready=ready)
+        serve(args.state, config, args.host, args.port, workers=args.workers, threads=args.threads, partners=args.partner, on_ready=ready)
     finally:  # gunicorn leaves by SystemExit after a clean shutdown
         print(f"partnersim sandbox stopped (state kept in {args.state})", file=sys.stderr)
     return 0
