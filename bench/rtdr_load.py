@@ -20,6 +20,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("seconds", nargs="?", type=int, default=10)
 parser.add_argument("--workers", default="2")
 parser.add_argument("--threads", default="2")
+parser.add_argument("--wrk-threads", default="1", help="load generator threads (default 1: it shares the cores)")
 parser.add_argument("--soak", type=int, default=60, help="seconds of load before reading memory")
 args = parser.parse_args()
 
@@ -31,7 +32,7 @@ url = f"{up.url}/imt/billing/api/v2/accounts/ACCT0001/?customer_username=pat"
 
 
 def wrk(connections: int, seconds: int) -> dict[str, str]:
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+    out = subprocess.run(["wrk", f"-t{args.wrk_threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
                          capture_output=True, text=True, check=True).stdout
     found = {"rps": re.search(r"Requests/sec:\s+([\d.]+)", out), "p50": re.search(r"^\s+50%\s+(\S+)", out, re.M),
              "p99": re.search(r"^\s+99%\s+(\S+)", out, re.M), "errors": re.search(r"Non-2xx or 3xx responses: (\d+)", out)}
