@@ -51,3 +51,13 @@ def test_the_curl_example_works(live: ServerThread) -> None:
                      headers={"Authorization": auth})
     assert r.status_code == 200 and r.json()["attributes"]["bill_balance"] == 412.5
     assert "total due 1250.00, bill\nbalance 412.50" in README
+
+
+def test_the_scenario_example_runs_and_passes(live: ServerThread, tmp_path: Path) -> None:
+    from scenarios import run_scenario
+
+    (example,) = re.findall(r"```yaml\n(version: 1\n.*?)```", README, re.S)
+    path = tmp_path / "readme_example.yaml"
+    path.write_text(example)
+    result = run_scenario(path, live)
+    assert result.passed, result.report()
