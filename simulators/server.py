@@ -33,7 +33,8 @@ class ServerThread:
                                            ident="partnersim", clear_untrusted_proxy_headers=True)
         self.host = host
         self.port = int(self._server.effective_port)
-        self._thread = threading.Thread(target=self._server.run, name=f"partnersim:{self.port}", daemon=True)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name=f"partnersim:{self.port}", daemon=True)
 
     @property
     def url(self) -> str:
@@ -55,13 +56,24 @@ class ServerThread:
                     break
         raise SimulatorError(f"the sandbox on {self.url} did not accept connections")
 
-    def stop(self) -> None:
+    def _serve(self) -> None:
+        """waitress's loop, one poll at a time, so that stopping happens in this thread: closing
+        its sockets from another thread while it polls them raised EBADF here."""
         from waitress import wasyncore
 
-        self._server.task_dispatcher.shutdown()
+        server = self._server
+        try:
+            while not self._stopping.is_set():
+                wasyncore.loop(timeout=server.adj.asyncore_loop_timeout, map=server._map,
+                               use_poll=server.adj.asyncore_use_poll, count=1)
+        finally:
+            server.task_dispatcher.shutdown()
+            wasyncore.close_all(server._map)
 
-        wasyncore.close_all(self._server._map)
-        self._thread.join(timeout=5)
+    def stop(self) -> None:
+        self._stopping.set()
+        self._server.pull_trigger()  # wake the poll now rather than at its timeout
+        self._thread.join(timeout=10)
         self.sandbox.ctx.store.close()
 
     def check_errors(self) -> None:
