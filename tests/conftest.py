@@ -5,10 +5,15 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
+import tempfile
 from typing import Any
 
 import pytest
 import requests
+from hypothesis.configuration import set_hypothesis_home_dir
+
+# Hypothesis keeps caches in ./.hypothesis; each test process gets its own folder instead (no shared files).
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="partnersim-hypothesis-"))
 
 from simulators import ServerThread
 
