@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 
+import jwt
 import pypdf
 import pytest
 import requests
@@ -28,8 +29,11 @@ def test_wrong_password_is_refused(imt: Imt) -> None:
     assert r.status_code == 401 and r.json()["errors"][0]["code"] == "authentication_failed"
 
 
-@pytest.mark.parametrize("header", [None, "", "not-a-jwt", "Bearer not-a-jwt",
-                                    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"])
+# A well-formed token signed with someone else's key, for the right issuer and not expired.
+FORGED = jwt.encode({"iss": "imt-users", "sub": "sandbox", "exp": 4102444800}, "not-the-sandbox-key", algorithm="HS256")
+
+
+@pytest.mark.parametrize("header", [None, "", "not-a-jwt", "Bearer not-a-jwt", FORGED, f"Bearer {FORGED}"])
 def test_billing_without_a_valid_token_is_401(live: ServerThread, header: str | None) -> None:
     headers = {} if header is None else {"Authorization": header}
     r = requests.get(f"{live.url}/imt/billing/api/v2/accounts/ACCT0001/", headers=headers)
