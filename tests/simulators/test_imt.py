@@ -30,7 +30,7 @@ def test_wrong_password_is_refused(imt: Imt) -> None:
 
 
 # A well-formed token signed with someone else's key, for the right issuer and not expired.
-FORGED = jwt.encode({"iss": "imt-users", "sub": "sandbox", "exp": 4102444800}, "not-the-sandbox-key", algorithm="HS256")
+FORGED = jwt.encode({"iss": "imt-users", "sub": "sandbox", "exp": 4102444800}, "someone-else-s-key-of-32-bytes!!", algorithm="HS256")
 
 
 @pytest.mark.parametrize("header", [None, "", "not-a-jwt", "Bearer not-a-jwt", FORGED, f"Bearer {FORGED}"])
