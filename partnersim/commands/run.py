@@ -65,6 +65,9 @@ def pytest_args(args: argparse.Namespace, catalog: Path) -> list[str]:
     """The pytest command line for ``partnersim run``'s arguments."""
     argv = [str(p) for p in (args.paths or [catalog])]
     argv += ["-p", "no:cacheprovider"]  # write nothing next to the scenarios (the catalogue may be installed)
+    # This process imported partnersim's own packages before pytest started (they hold no test asserts),
+    # so pytest cannot rewrite them; an installed partnersim would warn about it on every run.
+    argv += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
     argv += ["-v"] * args.verbose if args.verbose else ["-q"]
     argv += _plugin_args(args.workers)
     if args.workers is not None:

@@ -108,5 +108,5 @@ def test_the_pytest_command_line(tmp_path: Path) -> None:
     args = argparse.Namespace(paths=[], workers="2", junit_xml=tmp_path / "j.xml", keyword="payment", verbose=0)
     argv = pytest_args(args, CATALOG)
     assert argv[0] == str(CATALOG), "the shipped catalogue by default"
-    assert argv[1:4] == ["-p", "no:cacheprovider", "-q"]
+    assert argv[1:6] == ["-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewriteWarning", "-q"]
     assert argv[-6:] == ["-n", "2", "--junit-xml", str(tmp_path / "j.xml"), "-k", "payment"]
