@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -111,12 +112,26 @@ def serve(state: Path, config: SandboxConfig, host: str, port: int, workers: int
             for key, value in settings.items():
                 self.cfg.set(key, value)
             if on_ready is not None:
-                self.cfg.set("when_ready", lambda server: on_ready(url))
+                # With reuse_port the workers bind, after the arbiter is "ready": announce the URL
+                # only once a connection is accepted, so "ready" is true when it is printed.
+                self.cfg.set("when_ready", lambda server: threading.Thread(
+                    target=_announce_when_listening, args=(host, port, url, on_ready), daemon=True).start())
 
         def load(self) -> Sandbox:
             return Sandbox(state, config, partners, initialise=False)
 
     _App().run()
+
+
+def _announce_when_listening(host: str, port: int, url: str, on_ready: Callable[[str], None]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                on_ready(url)
+                return
+        except OSError:
+            time.sleep(0.01)  # a worker is still starting; poll again, bounded by the deadline
 
 
 def _free_port(host: str) -> int:
