@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import jwt
@@ -113,5 +112,3 @@ def bearer(header: str, schemes: tuple[str, ...] = ("Bearer",)) -> str:
         return rest.strip()
     return value
 
-
-Handler = Callable[..., Response]
