@@ -52,16 +52,15 @@ class Journal:
         """Entries as exchange mappings with their ``id``, oldest first."""
         sql = "SELECT id, data FROM journal WHERE id > ?"
         args: list[Any] = [flt.since_id]
-        if flt.partner:
+        # ``operation`` may be qualified (``imt.post_payment``): its partner then narrows the filter.
+        op_partner, _, operation = flt.operation.rpartition(".")
+        partner = op_partner or flt.partner
+        if partner:
             sql += " AND partner = ?"
-            args.append(flt.partner)
-        if flt.operation:
-            partner, _, op = flt.operation.rpartition(".")
-            if partner:
-                sql += " AND partner = ?"
-                args.append(partner)
+            args.append(partner)
+        if operation:
             sql += " AND operation = ?"
-            args.append(op)
+            args.append(operation)
         if flt.violations_only:
             sql += " AND violations > 0"
         sql += " ORDER BY id DESC LIMIT ?"
