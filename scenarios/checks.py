@@ -82,12 +82,15 @@ def _caption(exchange: Exchange) -> str:
 def _outcome_block(record: StepRecord) -> tuple[str, str]:
     if not record.raised:
         return "returned", to_yaml(outcome_fields(record.outcome))
+    return "raised", to_yaml(error_fields(record.outcome))
+
+
+def _traceback_note(record: StepRecord) -> str:
+    """A bug (not a partner's refusal) shows where it happened: the whole traceback, never wrapped."""
     exc = record.outcome
-    fields = error_fields(exc)
-    text = to_yaml(fields)
-    if not isinstance(exc, (AdapterError, HarnessError)):  # a bug, not a partner's refusal: show where
-        text += "\n" + "".join(traceback.format_exception(exc)).rstrip()
-    return "raised", text
+    if not record.raised or isinstance(exc, (AdapterError, HarnessError)):
+        return ""
+    return "".join(traceback.format_exception(exc)).rstrip()
 
 
 def _error_failures(record: StepRecord, scenario: Scenario, received: _Blocks) -> tuple[list[Failure], bool]:
@@ -103,7 +106,7 @@ def _error_failures(record: StepRecord, scenario: Scenario, received: _Blocks) -
         return [Failure(title, place, (), expected, received)], True
     if not isinstance(outcome, wanted):
         title = f"{step.label}: expected {expect.type}, the call raised {type(outcome).__name__}: {outcome}"
-        return [Failure(title, place, (), expected, received)], True
+        return [Failure(title, place, (), expected, received, _traceback_note(record))], True
     diffs = tuple(differences(dict(expect.fields), error_fields(outcome), "error"))
     title = f"{step.label}: the {expect.type} differs from the expected one"
     return ([Failure(title, place, diffs, expected, received)] if diffs else []), False
@@ -115,7 +118,7 @@ def _result_failures(record: StepRecord, scenario: Scenario, received: _Blocks) 
     path = ("steps", step.index, "expect", "result")
     if record.raised:
         title = f"{step.label}: the call raised {type(record.outcome).__name__}: {record.outcome}"
-        return [Failure(title, place, (), scenario.text(path, "result: (any)"), received)], True
+        return [Failure(title, place, (), scenario.text(path, "result: (any)"), received, _traceback_note(record))], True
     if expected is NOT_GIVEN:
         return [], False
     diffs = tuple(differences(expected, outcome_fields(record.outcome), "result"))

@@ -91,7 +91,7 @@ def _failure(number: int, failure: Failure) -> str:
         for caption, text in blocks[1:]:
             parts += ["", _indent(f"also received: {caption}"), _indent(text, _INDENT * 2)]
     if failure.note:
-        parts += ["", _indent(failure.note)]
+        parts += ["", _indent(failure.note)]  # not wrapped: a traceback's file paths stay whole
     return "\n".join(parts)
 
 

@@ -188,6 +188,8 @@ def test_an_unexpected_exception_shows_its_traceback(partnersim: ServerThread, m
     report = run_scenario(doc, partnersim).report()
     assert "steps[0] set_paperless: the call raised KeyError: 'adapter bug'" in report
     assert "Traceback (most recent call last)" in report and "in broken" in report
+    frame = next(line for line in report.splitlines() if "in broken" in line)
+    assert frame.strip().startswith('File "') and "test_runner.py" in frame, "the frame is one whole line, however long its path"
 
 
 def test_the_partnersim_fixture_hands_out_a_reset_sandbox(partnersim: ServerThread) -> None:
