@@ -16,6 +16,7 @@ __all__ = ["partner_names", "load_contract"]
 
 _PARTNERS: dict[str, str] = {
     "imt": "contracts.imt",
+    "sapiens": "contracts.sapiens",
 }
 
 

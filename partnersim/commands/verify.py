@@ -54,10 +54,28 @@ def verify_partner(partner: str, paths: list[Path] | None = None) -> dict[str, A
             Violation("file", "an exchange in the exchange format", str(exc)).to_dict()]})
         return report
     for exchange in exchanges:
-        report["exchanges"].append({"id": exchange.id, "operation": exchange.qualified_operation,
-                                    "source": exchange.source,
-                                    "violations": [v.to_dict() for v in contract.check_exchange(exchange)]})
+        # A contract's own recorded exchange may break the contract on purpose (a design's malformed
+        # sample): it lists the verdict it expects under ``violations:``. Files given with --exchanges
+        # are checked as they are.
+        expected = [] if paths else exchange.violations
+        entry: dict[str, Any] = {"id": exchange.id, "operation": exchange.qualified_operation,
+                                 "source": exchange.source,
+                                 "violations": [v.to_dict() for v in _unexpected(contract.check_exchange(exchange), expected)]}
+        if expected:
+            entry["expected_violations"] = [v.to_dict() for v in expected]
+        report["exchanges"].append(entry)
     return report
+
+
+def _unexpected(found: list[Violation], expected: list[Violation]) -> list[Violation]:
+    """The violations found where the exchange records none, and those it records that are not found."""
+    recorded = {v.location for v in expected}
+    seen = {v.location for v in found}
+    out = [v for v in found if v.location not in recorded]
+    out += [Violation(v.location, f"the violation the exchange records ({v.expected})", "none",
+                      message="the contract no longer finds it: update the recorded exchange")
+            for v in expected if v.location not in seen]
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,6 +103,7 @@ def _print_text(report: dict[str, Any]) -> None:
         print(f"    {Violation.from_dict(v)}")
     for e in report["exchanges"]:
         mark = "ok  " if not e["violations"] else "FAIL"
-        print(f"  {mark} {e['id']} ({e.get('operation', '?')})")
+        recorded = f", breaks the contract as it records ({len(e['expected_violations'])})" if e.get("expected_violations") else ""
+        print(f"  {mark} {e['id']} ({e.get('operation', '?')}){recorded}")
         for v in e["violations"]:
             print(f"         {Violation.from_dict(v)}")

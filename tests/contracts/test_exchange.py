@@ -65,3 +65,15 @@ def test_redactor_extra_fields_scrub_form_bodies() -> None:
         body=b"consumerGUID=G&entryKey=K&contentInfo=abc&insuredName=Pat"))
     safe = exchange.redacted(Redactor(extra_fields=frozenset({"insuredname"})))
     assert safe.request.body == b"consumerGUID=%3CREDACTED%3E&entryKey=%3CREDACTED%3E&contentInfo=abc&insuredName=%3CREDACTED%3E"
+
+
+def test_redactor_scrubs_a_ws_security_password_and_keeps_the_xml_well_formed() -> None:
+    from lxml import etree
+
+    body = (b'<e xmlns:wsse="urn:w"><wsse:UsernameToken><wsse:Username>u</wsse:Username>'
+            b'<wsse:Password Type="x#PasswordText">s3cret</wsse:Password></wsse:UsernameToken><Data>keep</Data></e>')
+    exchange = Exchange(partner="sapiens", operation="x",
+                        request=Request(method="POST", path="/", headers={"Content-Type": "text/xml"}, body=body))
+    scrubbed = Redactor().apply(exchange).request.body
+    assert b"s3cret" not in scrubbed and b"<Data>keep</Data>" in scrubbed
+    assert etree.fromstring(scrubbed).findtext("{urn:w}UsernameToken/{urn:w}Password") == "<REDACTED>"
