@@ -196,7 +196,7 @@ class Ledger:
             raise Rejected("a payment amount must not be negative", field="amount")
         if not self.has_account(conn, account_number):
             raise NotFound(f"account {account_number} not found")
-        target = self._allocation_target(conn, account_number, invoice_number)
+        target = self._allocation_target(conn, account_number, invoice_number, policy_number)
         conn.execute("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'posted', ?, ?)",
                      (self.partner, payment_id, account_number, invoice_number, policy_number, amount_cents,
                       method, paid_on, json.dumps(data or {}), now))
@@ -207,7 +207,10 @@ class Ledger:
         assert created is not None
         return created, True
 
-    def _allocation_target(self, conn: sqlite3.Connection, account_number: str, invoice_number: str) -> str:
+    def _allocation_target(self, conn: sqlite3.Connection, account_number: str, invoice_number: str,
+                           policy_number: str = "") -> str:
+        """The invoice a payment pays: the one named, else (among the policy's invoices when a policy
+        is named and has any) the oldest with something due, else the newest carrying one."""
         invoices = self.invoices(conn, account_number)
         if not invoices:
             return ""
@@ -215,6 +218,8 @@ class Ledger:
         named = [inv for inv in carrying if inv["invoice_number"] == invoice_number]
         if named:
             return str(named[0]["invoice_number"])
+        if policy_number:
+            carrying = [inv for inv in carrying if inv["policy_number"] == policy_number] or carrying
         # Oldest invoice with something still due, else the newest carrying one (an overpayment).
         for inv in carrying:
             if inv["due_cents"] - inv["paid_cents"] > 0:

@@ -11,6 +11,7 @@ __all__ = ["partner_simulators"]
 
 _PARTNERS: dict[str, str] = {
     "imt": "simulators.imt:ImtSimulator",
+    "sapiens": "simulators.sapiens:SapiensSimulator",
 }
 
 
