@@ -19,6 +19,7 @@ from adapters.errors import (
 )
 from adapters.imt import ImtAdapter
 from adapters.model import (
+    BalanceRefresh,
     BalanceUpdate,
     Credit,
     CreditKind,
@@ -26,9 +27,12 @@ from adapters.model import (
     Payment,
     PaymentMethod,
     PaymentResult,
+    SettingsChange,
     SettingsResult,
+    SkippedInvoice,
 )
 from adapters.registry import adapter_names, create_adapter
+from adapters.sapiens import SapiensAdapter
 from adapters.settings import BillerSettings, Setting
 
 __all__ = [
@@ -36,6 +40,7 @@ __all__ = [
     "AdapterError",
     "AdapterInputError",
     "AuthError",
+    "BalanceRefresh",
     "BalanceUpdate",
     "BillerSettings",
     "ContractViolation",
@@ -50,8 +55,11 @@ __all__ = [
     "Payment",
     "PaymentMethod",
     "PaymentResult",
+    "SapiensAdapter",
     "Setting",
+    "SettingsChange",
     "SettingsResult",
+    "SkippedInvoice",
     "adapter_names",
     "create_adapter",
 ]

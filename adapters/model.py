@@ -6,6 +6,7 @@ each travels on the wire is the partner adapter's business. Amounts are ``Decima
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -22,13 +23,18 @@ __all__ = [
     "Payment",
     "Credit",
     "BalanceUpdate",
+    "SkippedInvoice",
+    "BalanceRefresh",
     "PaymentResult",
     "CreditResult",
     "SettingsResult",
+    "SettingsChange",
     "username_of",
 ]
 
 _CENT = Decimal("0.01")
+_LAST_DIGITS = re.compile(r"[0-9]{1,4}")
+_CARD_BRAND = re.compile(r"[A-Za-z][A-Za-z0-9 &.-]{0,29}")
 
 
 class _ParsedEnum(Enum):
@@ -95,7 +101,9 @@ class Payment:
     """A payment IC processed, to be posted to the partner.
 
     ``amount`` is what is applied to the invoice; ``service_fee`` (IC's convenience fee, a CRM
-    setting) is kept apart and never posted to the partner.
+    setting) is kept apart and never posted to the partner. ``card_brand`` (card payments only) and
+    ``last_digits`` (of the card or bank account, at most 4) are optional: partners that take them
+    (Sapiens INT-3509) get them when IC has them.
     """
 
     payment_id: str  # IC's payment GUID
@@ -106,6 +114,8 @@ class Payment:
     payer_email: str = ""
     source: str = ""  # IC payment source description (Web, IVR, AgentConnect, ...)
     service_fee: Decimal = field(default=Decimal("0"))
+    card_brand: str = ""  # VISA, MASTERCARD, ... (card payments only)
+    last_digits: str = ""  # the last digits of the card or bank account, typically 4
 
     def __post_init__(self) -> None:
         if not str(self.payment_id).strip():
@@ -113,6 +123,23 @@ class Payment:
         object.__setattr__(self, "amount", _cents(self.amount, "Payment.amount"))
         object.__setattr__(self, "service_fee", _cents(self.service_fee, "Payment.service_fee", positive=False))
         object.__setattr__(self, "method", PaymentMethod.parse(self.method))
+        brand = str(self.card_brand or "").strip()
+        digits = str(self.last_digits or "").strip()
+        if brand and not self.method.is_card:
+            raise AdapterInputError(
+                f"Payment.card_brand {brand!r} is given for a {self.method.value} payment; a card brand belongs "
+                "to card payments only: leave it empty or set method to card"
+            )
+        if brand and not _CARD_BRAND.fullmatch(brand):
+            raise AdapterInputError(f"Payment.card_brand must be a brand name such as VISA (letters first, at most "
+                                    f"30 characters), found {brand!r}")
+        if digits and not _LAST_DIGITS.fullmatch(digits):
+            raise AdapterInputError(
+                f"Payment.last_digits must be the last 1 to 4 digits of the card or bank account (never the whole "
+                f"number), found {len(digits)} characters{'' if digits.isdigit() else ' that are not all digits'}"
+            )
+        object.__setattr__(self, "card_brand", brand)
+        object.__setattr__(self, "last_digits", digits)
 
 
 @dataclass(frozen=True)
@@ -157,21 +184,64 @@ class BalanceUpdate:
 
 
 @dataclass(frozen=True)
+class SkippedInvoice:
+    """An invoice a balance refresh left alone, and why (IC keeps the balance it has for it).
+
+    ``code`` says which rule, for a machine: ``quote``, ``invoice_filter``, ``balance_forward``,
+    ``not_returned``; ``reason`` says it for a person, with the design reference.
+    """
+
+    invoice_number: str
+    account_number: str
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BalanceRefresh:
+    """What an RTDR refresh of several invoices did: the balances IC writes, and the invoices skipped."""
+
+    updates: tuple[BalanceUpdate, ...] = ()
+    skipped: tuple[SkippedInvoice, ...] = ()
+
+    def update_for(self, invoice_number: str) -> BalanceUpdate | None:
+        """The update of one invoice, or None when it was skipped or not asked about."""
+        return next((u for u in self.updates if u.invoice_number == invoice_number), None)
+
+
+@dataclass(frozen=True)
 class PaymentResult:
+    """A payment the partner accepted.
+
+    ``batch_id`` and ``remittance_id`` are the partner's own keys of the posting when it gives them
+    (Sapiens: the posted ``remitBatch`` ``MC_ID`` and its ``remit`` ``ID``), "" otherwise;
+    ``operation`` names the partner operation it went to when a partner has several (Sapiens:
+    ``post_payment``, or ``down_payment`` for a quote).
+    """
+
     payment_id: str  # as the partner echoed it
     account_number: str
     invoice_number: str
+    batch_id: str = ""
+    remittance_id: str = ""
+    operation: str = ""
 
 
 @dataclass(frozen=True)
 class CreditResult:
-    """A credit posted, or skipped by rule (then ``posted`` is False and no call was made)."""
+    """A credit posted, or skipped by rule (then ``posted`` is False and no call was made).
+
+    ``batch_id`` and ``remittance_id`` name what the partner reversed when it works by its own keys
+    (Sapiens: the ``remitBatch`` ``MC_ID`` and ``remittanceCID`` found by the remittance search).
+    """
 
     payment_id: str
     account_number: str
     reason_code: str  # what was (or would have been) sent as the partner's reason
     posted: bool
     skipped_because: str = ""
+    batch_id: str = ""
+    remittance_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -181,3 +251,20 @@ class SettingsResult:
     account_number: str
     autopay: str
     paperless: bool
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    """Autopay and paperless as sent to a partner that takes only what changes (Sapiens).
+
+    ``None`` means unchanged: nothing was sent for it. ``policy_number`` is set when the change
+    went to one policy rather than the whole account. With ``sent`` False no call was made, and
+    ``skipped_because`` says why.
+    """
+
+    account_number: str  # the partner's key of the account (Sapiens: MC_ID, from Custom6)
+    autopay: bool | None
+    paperless: bool | None
+    policy_number: str = ""
+    sent: bool = True
+    skipped_because: str = ""

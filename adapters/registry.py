@@ -1,6 +1,6 @@
 """The partner adapters, registered in one place.
 
-Adding a partner: write ``adapters/<partner>.py`` with a ``PartnerAdapter`` subclass and add one
+Adding a partner: write ``adapters/<partner>.py`` (or a package) with a ``PartnerAdapter`` subclass and add one
 line to ``_ADAPTERS``. Modules are imported on first use, so a partner's adapter costs nothing until
 it is asked for.
 """
@@ -21,6 +21,7 @@ __all__ = ["adapter_names", "create_adapter"]
 
 _ADAPTERS: dict[str, str] = {
     "imt": "adapters.imt:ImtAdapter",
+    "sapiens": "adapters.sapiens:SapiensAdapter",
 }
 
 

@@ -1,8 +1,8 @@
 """A biller's settings as IC stores them: numbered settings plus a few named options.
 
-The numbered settings are IC's "Advanced Settings" (design 000 §Advanced Settings): endpoint URL
-templates with ``{account_number}``, ``{payment_id}`` and ``{username}``, credentials, and the JSON
-configuration (setting 131). Pointing an adapter at the sandbox instead of the real partner changes
+The numbered settings are IC's "Advanced Settings" (design 000 and design 004 §Advanced Settings):
+endpoint URLs (IMT's are templates with ``{account_number}``, ``{payment_id}`` and ``{username}``;
+Sapiens' are fixed SOAP endpoints), credentials, and the JSON configuration (setting 131). Pointing an adapter at the sandbox instead of the real partner changes
 these values only. A scenario gives them as::
 
     partner: imt
@@ -32,15 +32,20 @@ __all__ = ["Setting", "BillerSettings", "OPTIONS"]
 
 
 class Setting(IntEnum):
-    """IC setting IDs, with the descriptions IC shows (design 000 §Advanced Settings)."""
+    """IC setting IDs, with the descriptions IC shows (designs 000 and 004 §Advanced Settings)."""
 
     SSO_LOGIN_URL = 3
     RTDR_URL = 8
+    RTDR_USERNAME = 9
+    RTDR_PASSWORD = 10
     PAYMENTS_URL = 11
     PAYMENTS_USERNAME = 12
+    PAYMENTS_PASSWORD = 13
     PAPERLESS_URL = 14
     AUTOPAY_URL = 17
     PDF_URL = 20
+    PDF_USERNAME = 21
+    PDF_PASSWORD = 22
     SSO_LOGOFF_URL = 23
     SSO_RETURN_URL = 36
     TOKEN_URL = 88
@@ -59,11 +64,16 @@ class Setting(IntEnum):
 _TITLES: dict[Setting, str] = {
     Setting.SSO_LOGIN_URL: "SSO Customer Login URL",
     Setting.RTDR_URL: "RTDR EndPoint/WebService URL",
+    Setting.RTDR_USERNAME: "RTDR Username if Applicable",
+    Setting.RTDR_PASSWORD: "RTDR Key or Password if Applicable",
     Setting.PAYMENTS_URL: "DataPump Payments EndPoint/WebService URL",
     Setting.PAYMENTS_USERNAME: "DataPump Payments EndPoint/WebService Username",
+    Setting.PAYMENTS_PASSWORD: "DataPump Payments EndPoint/WebService Password",
     Setting.PAPERLESS_URL: "DataPump Paperless EndPoint/WebService URL",
     Setting.AUTOPAY_URL: "DataPump AutoPay EndPoint/WebService URL",
     Setting.PDF_URL: "Remote PDF EndPoint/WebService URL",
+    Setting.PDF_USERNAME: "Remote PDF EndPoint/WebService Username",
+    Setting.PDF_PASSWORD: "Remote PDF EndPoint/WebService Password",
     Setting.SSO_LOGOFF_URL: "SSO Customer LogOff Url",
     Setting.SSO_RETURN_URL: "SSO - One Time Payment ReturnUrl",
     Setting.TOKEN_URL: "Secondary RTDR EndPoint/WebService URL",
