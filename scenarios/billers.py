@@ -2,7 +2,7 @@
 
 A scenario states only the settings that matter to it (the RTDR URL of a v1 biller, say); the rest
 come from ``SANDBOX_BILLERS``, a biller configured against the sandbox as a developer would configure
-it (design 000 §Advanced Settings for IMT). ``{sandbox}`` in any value becomes the running sandbox's
+it (design 000 §Advanced Settings for IMT, design 004 for Sapiens). ``{sandbox}`` in any value becomes the running sandbox's
 base URL; the adapter's own placeholders (``{account_number}``, ``{username}``...) are left for it.
 An empty value removes a default, as an empty field does in IC's settings screen.
 
@@ -20,6 +20,7 @@ __all__ = ["SANDBOX_BILLERS", "SANDBOX", "biller_settings"]
 SANDBOX = "{sandbox}"
 
 _IMT_BILLING = SANDBOX + "/imt/billing/api"
+_SAPIENS_BILLING = SANDBOX + "/sapiens/AdaptikBilling/soapservices/PWBillingService"
 SANDBOX_BILLERS: Mapping[str, Mapping[str, Any]] = MappingProxyType({
     "imt": MappingProxyType({
         "settings": MappingProxyType({
@@ -31,6 +32,23 @@ SANDBOX_BILLERS: Mapping[str, Mapping[str, Any]] = MappingProxyType({
             "88": SANDBOX + "/imt/users/api/v1/tokens/",
             "89": "sandbox",
             "90": "sandbox",
+        }),
+        "options": MappingProxyType({"timeout": 10}),
+    }),
+    # Design 004 §Advanced Settings: one BillingPro endpoint for RTDR (8) and the data pump (11); the
+    # PolicyPro endpoint is derived from 11; the document service's base (20) takes Custom1's path.
+    "sapiens": MappingProxyType({
+        "settings": MappingProxyType({
+            "8": _SAPIENS_BILLING,
+            "9": "sandbox",
+            "10": "sandbox",
+            "11": _SAPIENS_BILLING,
+            "12": "sandbox",
+            "13": "sandbox",
+            "20": SANDBOX + "/sapiens",
+            "21": "sandbox",
+            "22": "sandbox",
+            "89": "system-user",
         }),
         "options": MappingProxyType({"timeout": 10}),
     }),

@@ -60,6 +60,7 @@ def _post_payment(adapter: Any, args: Mapping[str, Any], given: Given) -> Any:
         payer_email=str(args.get("payer_email", "")),
         source=str(args.get("source", "")),
         service_fee=_money(args.get("service_fee", 0)),
+        **{k: str(args[k]) for k in ("card_brand", "last_digits") if k in args},
     )
     return adapter.post_payment(payment)
 
@@ -76,13 +77,18 @@ def _post_credit(adapter: Any, args: Mapping[str, Any], given: Given) -> Any:
     return adapter.post_credit(credit)
 
 
+def _holder(args: Mapping[str, Any], given: Given) -> Any:
+    """Whose settings change: the account number, or the given invoice for partners that need its fields."""
+    return _invoice(given, args["invoice"]) if "invoice" in args else str(args["account"])
+
+
 def _set_autopay(adapter: Any, args: Mapping[str, Any], given: Given) -> Any:
     # The method goes to the adapter as written: parsing it is the adapter's business (and refusal).
-    return adapter.set_autopay(str(args["account"]), args["method"], args.get("email"))
+    return adapter.set_autopay(_holder(args, given), args["method"], args.get("email"))
 
 
 def _set_paperless(adapter: Any, args: Mapping[str, Any], given: Given) -> Any:
-    return adapter.set_paperless(str(args["account"]), bool(args["enabled"]), args.get("email"))
+    return adapter.set_paperless(_holder(args, given), bool(args["enabled"]), args.get("email"))
 
 
 def _fetch_bill(adapter: Any, args: Mapping[str, Any], given: Given) -> Any:
