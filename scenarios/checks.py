@@ -133,7 +133,7 @@ def check_step(record: StepRecord, scenario: Scenario) -> tuple[list[Failure], b
     step = record.step
     failures: list[Failure] = []
     stop = False
-    if step.kind == "call":
+    if step.kind in ("call", "send"):
         received = (_outcome_block(record),) + tuple((_caption(e), exchange_text(e)) for e in record.exchanges[-1:])
         judge = _error_failures if step.expect.error is not None else _result_failures
         failures, stop = judge(record, scenario, received)

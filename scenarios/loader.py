@@ -260,6 +260,7 @@ def _step(located: Located, index: int, raw: Mapping[str, Any]) -> Step:
         call=str(raw.get("call", "")),
         args=dict(raw.get("with") or {}),
         clock=dict(raw.get("clock") or {}),
+        send=dict(raw.get("send") or {}),
         expect=StepExpect(
             result=expect.get("result", NOT_GIVEN),
             error=None if error is None else (
@@ -306,8 +307,10 @@ def _step_problems(step: Step, raw: Mapping[str, Any], given: Given) -> Iterator
     expect = step.expect
     if step.kind != "call" and "with" in raw:
         yield (*at, "with"), f"'with' gives a call's arguments; a {step.kind} step takes none"
-    if step.kind != "call" and ({"result", "error"} & set(raw.get("expect") or {})):
+    if step.kind == "clock" and ({"result", "error"} & set(raw.get("expect") or {})):
         yield (*at, "expect"), f"a {step.kind} step has no result or error to expect; expect its exchanges only"
+    if step.kind == "send" and "error" in (raw.get("expect") or {}):
+        yield (*at, "expect", "error"), "a send step always has an answer: expect its result (status, body)"
     if step.kind == "call":
         assert step.call in CALLS, "the schema's call enum and CALLS agree"
         for arg, problem in check_call(step.call, step.args, given):

@@ -96,6 +96,7 @@ class Step:
     call: str = ""  # call steps: the adapter call
     args: Mapping[str, Any] = field(default_factory=dict)  # call steps: ``with``
     clock: Mapping[str, Any] = field(default_factory=dict)  # clock steps
+    send: Mapping[str, Any] = field(default_factory=dict)  # send steps: {exchange: <recorded exchange id>}
     expect: StepExpect = field(default_factory=StepExpect)
 
     @property

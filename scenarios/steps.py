@@ -4,6 +4,9 @@
   by the step's ``expect`` (a ``ScenarioError`` is not: the scenario itself is wrong).
 * ``clock``: move the sandbox clock (``{advance: seconds}`` or ``{reset: true}``), e.g. past a token's
   lifetime.
+* ``send``: send the request of one of the partner's recorded exchanges to the sandbox exactly as recorded
+  (``{exchange: <id>}``): what no adapter would send, such as the design's malformed posting sample. The
+  outcome is the partner's answer (``status``, ``content_type``, ``body``), judged by ``expect.result``.
 
 Fault plans (a later format version) will be one more kind: an entry in ``_RUNNERS`` and its
 definition in ``schema.json``.
@@ -23,7 +26,7 @@ from scenarios.result import StepRecord
 
 __all__ = ["STEP_KINDS", "StepContext", "run_step"]
 
-STEP_KINDS = ("call", "clock")
+STEP_KINDS = ("call", "clock", "send")
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,37 @@ def _clock(step: Step, ctx: StepContext) -> StepRecord:
     return StepRecord(step)
 
 
-_RUNNERS: dict[str, Callable[[Step, StepContext], StepRecord]] = {"call": _call, "clock": _clock}
+@dataclass(frozen=True)
+class Answer:
+    """The partner's answer to a ``send`` step."""
+
+    status: int
+    content_type: str
+    body: str
+
+
+def _send(step: Step, ctx: StepContext) -> StepRecord:
+    import requests
+
+    from contracts import load_contract
+
+    partner = ctx.adapter.partner
+    wanted = str(step.send.get("exchange", ""))
+    recorded = next((e for e in load_contract(partner).exchanges if e.id == wanted), None)
+    if recorded is None:
+        known = ", ".join(e.id for e in load_contract(partner).exchanges)
+        raise ScenarioError(f"{step.label}: {partner} has no recorded exchange {wanted!r}; recorded: {known}")
+    request = recorded.request
+    base = ctx.admin.base[: -len("/__admin")]
+    url = f"{base}/{partner}" + (f"/{request.host}" if request.host else "") + request.path
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-length", "host")}
+    answer = requests.request(request.method, url, params=request.query, data=request.body or None,
+                              headers=headers, timeout=10)
+    return StepRecord(step, Answer(answer.status_code, answer.headers.get("Content-Type", ""),
+                                   answer.content.decode("utf-8", "replace")))
+
+
+_RUNNERS: dict[str, Callable[[Step, StepContext], StepRecord]] = {"call": _call, "clock": _clock, "send": _send}
 assert tuple(_RUNNERS) == STEP_KINDS
 
 
