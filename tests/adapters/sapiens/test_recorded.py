@@ -8,7 +8,6 @@ give the result the design describes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,23 +18,14 @@ from lxml import etree
 from adapters import Credit, CreditKind, PartnerRejected, Payment, PaymentMethod, SapiensAdapter
 from contracts import Exchange, load_contract
 from tests.adapters.fake_sapiens import (
-    NOW, Answer, FakeSapiens, invoice, make_settings, mounted, open_item,
+    Answer, FakeSapiens, invoice, open_item,
 )
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeSapiens]:
-    fake = FakeSapiens()
-    yield fake
-    assert fake.request_violations() == []
 
 
-@pytest.fixture
-def adapter(fake: FakeSapiens) -> Iterator[SapiensAdapter]:
-    with mounted(fake) as session:
-        yield SapiensAdapter(make_settings(), session, clock=lambda: NOW)
 
 
 def recorded(exchange_id: str) -> Exchange:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,27 +14,15 @@ from adapters import (
     PaymentMethod, PaymentResult, SapiensAdapter, SettingsChange,
 )
 from tests.adapters.fake_sapiens import (
-    BASE, NOW, PAYMENT_ID, POLICY_NS, POLICY_URL, SETTINGS, FakeSapiens, account_bill, down_payment_answer, invoice,
-    make_settings, mounted, payment, policy_bill, posted_batch, remit_row, results, soap_answer,
+    BASE, PAYMENT_ID, POLICY_NS, POLICY_URL, SETTINGS, FakeSapiens, account_bill, down_payment_answer, invoice,
+    make_settings, payment, policy_bill, posted_batch, remit_row, results, soap_answer,
 )
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeSapiens]:
-    fake = FakeSapiens()
-    yield fake
-    assert fake.request_violations() == []  # every request IC sent conforms to the contract
 
 
-@pytest.fixture
-def session(fake: FakeSapiens) -> Iterator[requests.Session]:
-    with mounted(fake) as s:
-        yield s
 
 
-@pytest.fixture
-def adapter(session: requests.Session) -> SapiensAdapter:
-    return SapiensAdapter(make_settings(), session, clock=lambda: NOW)
 
 
 POST = "createRemitACHPmt"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,26 +10,14 @@ import requests
 
 from adapters import AdapterConfigError, AdapterInputError, AuthError, ContractViolation, PartnerRejected, SapiensAdapter
 from tests.adapters.fake_sapiens import (
-    NOW, SETTINGS, Answer, FakeSapiens, invoice, make_settings, mounted,
+    SETTINGS, Answer, FakeSapiens, invoice, make_settings,
 )
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeSapiens]:
-    fake = FakeSapiens()
-    yield fake
-    assert fake.request_violations() == []  # every request IC sent conforms to the contract
 
 
-@pytest.fixture
-def session(fake: FakeSapiens) -> Iterator[requests.Session]:
-    with mounted(fake) as s:
-        yield s
 
 
-@pytest.fixture
-def adapter(session: requests.Session) -> SapiensAdapter:
-    return SapiensAdapter(make_settings(), session, clock=lambda: NOW)
 
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

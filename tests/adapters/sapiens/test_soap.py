@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 
 import pytest
 import requests
@@ -14,27 +13,15 @@ from adapters import (
     adapter_names, create_adapter,
 )
 from tests.adapters.fake_sapiens import (
-    BASE, BILLING_NS, BILLING_URL, NOW, SETTINGS, SOAP_ENV, WSSE, Answer, FakeSapiens, account_bill,
-    account_row, fault, make_settings, mounted, payment, results, soap_answer,
+    BASE, BILLING_NS, BILLING_URL, SETTINGS, SOAP_ENV, WSSE, Answer, FakeSapiens, account_bill,
+    account_row, fault, make_settings, payment, results, soap_answer,
 )
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeSapiens]:
-    fake = FakeSapiens()
-    yield fake
-    assert fake.request_violations() == []  # every request IC sent conforms to the contract
 
 
-@pytest.fixture
-def session(fake: FakeSapiens) -> Iterator[requests.Session]:
-    with mounted(fake) as s:
-        yield s
 
 
-@pytest.fixture
-def adapter(session: requests.Session) -> SapiensAdapter:
-    return SapiensAdapter(make_settings(), session, clock=lambda: NOW)
 
 
 ACCOUNT_BALANCE = "PWSTRUCTUREDSEARCH/icAccountBalanceUpd"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,27 +14,14 @@ from adapters import (
     AdapterConfigError, AdapterInputError, BalanceUpdate, ContractViolation, PartnerRejected, SapiensAdapter,
 )
 from tests.adapters.fake_sapiens import (
-    NOW, SETTINGS, Answer, FakeSapiens, account_bill, account_row, invoice, invoice_row, make_settings, mounted,
-    open_item, policy_bill, results, soap_answer,
+    SETTINGS, Answer, FakeSapiens, account_bill, account_row, invoice, invoice_row, make_settings, open_item, policy_bill, results, soap_answer,
 )
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeSapiens]:
-    fake = FakeSapiens()
-    yield fake
-    assert fake.request_violations() == []  # every request IC sent conforms to the contract
 
 
-@pytest.fixture
-def session(fake: FakeSapiens) -> Iterator[requests.Session]:
-    with mounted(fake) as s:
-        yield s
 
 
-@pytest.fixture
-def adapter(session: requests.Session) -> SapiensAdapter:
-    return SapiensAdapter(make_settings(), session, clock=lambda: NOW)
 
 
 ACCOUNT = "PWSTRUCTUREDSEARCH/icAccountBalanceUpd"
