@@ -63,3 +63,12 @@ class UpProcess:
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=10)
+
+
+def wrk(url: str, script: Path, connections: int, seconds: int, threads: str = "1") -> dict[str, str]:
+    """One ``wrk`` run: requests/s, p50, p99 and the count of non-2xx answers, as printed by wrk."""
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+                         capture_output=True, text=True, check=True).stdout
+    found = {"rps": re.search(r"Requests/sec:\s+([\d.]+)", out), "p50": re.search(r"^\s+50%\s+(\S+)", out, re.M),
+             "p99": re.search(r"^\s+99%\s+(\S+)", out, re.M), "errors": re.search(r"Non-2xx or 3xx responses: (\d+)", out)}
+    return {k: (m.group(1) if m else "0") for k, m in found.items()}

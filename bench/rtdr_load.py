@@ -9,12 +9,10 @@ Prints requests/s and p50/p99 at 16 and 64 connections, then resident memory aft
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
 import tempfile
 from pathlib import Path
 
-from _sandbox import UpProcess
+from _sandbox import UpProcess, wrk
 
 parser = argparse.ArgumentParser()
 parser.add_argument("seconds", nargs="?", type=int, default=10)
@@ -31,22 +29,18 @@ script.write_text(f'wrk.headers["Authorization"] = "{token}"\n')
 url = f"{up.url}/imt/billing/api/v2/accounts/ACCT0001/?customer_username=pat"
 
 
-def wrk(connections: int, seconds: int) -> dict[str, str]:
-    out = subprocess.run(["wrk", f"-t{args.wrk_threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
-                         capture_output=True, text=True, check=True).stdout
-    found = {"rps": re.search(r"Requests/sec:\s+([\d.]+)", out), "p50": re.search(r"^\s+50%\s+(\S+)", out, re.M),
-             "p99": re.search(r"^\s+99%\s+(\S+)", out, re.M), "errors": re.search(r"Non-2xx or 3xx responses: (\d+)", out)}
-    return {k: (m.group(1) if m else "0") for k, m in found.items()}
+def run(connections: int, seconds: int) -> dict[str, str]:
+    return wrk(url, script, connections, seconds, args.wrk_threads)
 
 
 try:
-    wrk(16, 2)  # warm up
+    run(16, 2)  # warm up
     for c in (16, 64):
-        r = wrk(c, args.seconds)
+        r = run(c, args.seconds)
         print(f"RTDR v2, {c} connections, workers={args.workers} threads={args.threads}: {float(r['rps']):.0f} req/s, "
               f"p50 {r['p50']}, p99 {r['p99']}, non-2xx {r['errors']}")
     if args.soak:
-        wrk(16, args.soak)
+        run(16, args.soak)
         print(f"resident memory after {args.soak} s of load: {up.rss_mib():.0f} MiB (server and workers)")
 finally:
     up.stop()

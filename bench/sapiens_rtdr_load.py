@@ -10,12 +10,10 @@ Needs ``wrk`` (Debian: apt-get install wrk). The load generator shares the two c
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
 import tempfile
 from pathlib import Path
 
-from _sandbox import UpProcess
+from _sandbox import UpProcess, wrk
 
 parser = argparse.ArgumentParser()
 parser.add_argument("seconds", nargs="?", type=int, default=10)
@@ -39,18 +37,14 @@ script.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "text/xml;
 url = f"{up.url}/sapiens/AdaptikBilling/soapservices/PWBillingService"
 
 
-def wrk(connections: int, seconds: int) -> dict[str, str]:
-    out = subprocess.run(["wrk", f"-t{args.wrk_threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
-                         capture_output=True, text=True, check=True).stdout
-    found = {"rps": re.search(r"Requests/sec:\s+([\d.]+)", out), "p50": re.search(r"^\s+50%\s+(\S+)", out, re.M),
-             "p99": re.search(r"^\s+99%\s+(\S+)", out, re.M), "errors": re.search(r"Non-2xx or 3xx responses: (\d+)", out)}
-    return {k: (m.group(1) if m else "0") for k, m in found.items()}
+def run(connections: int, seconds: int) -> dict[str, str]:
+    return wrk(url, script, connections, seconds, args.wrk_threads)
 
 
 try:
-    wrk(16, 2)  # warm up
+    run(16, 2)  # warm up
     for c in (16, 64):
-        r = wrk(c, args.seconds)
+        r = run(c, args.seconds)
         print(f"Sapiens account RTDR, {c} connections, workers={args.workers} threads={args.threads}: "
               f"{float(r['rps']):.0f} req/s, p50 {r['p50']}, p99 {r['p99']}, non-2xx {r['errors']}")
 finally:
