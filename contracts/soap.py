@@ -37,11 +37,12 @@ from contracts.exchange import Request, Response
 from contracts.violation import Violation
 from contracts.xmlbody import XmlProblem, XmlSchema, parse_xml, unwrap_payload
 
-__all__ = ["SoapContract", "SoapOperation", "Payload", "Rule", "SOAP_ENV", "WSSE", "WSDL_NS"]
+__all__ = ["SoapContract", "SoapOperation", "Payload", "Rule", "SOAP_ENV", "WSSE", "PASSWORD_TEXT", "WSDL_NS"]
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+PASSWORD_TEXT = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText"
 WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 WSDL_SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
 XSD_NS = "http://www.w3.org/2001/XMLSchema"

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from contracts import Exchange, Violation
+from contracts.soap import PASSWORD_TEXT, SOAP_ENV, WSSE
 from contracts.xmlbody import XmlProblem, parse_xml, payload_text, unwrap_payload
 
 from adapters.errors import AdapterError, AuthError, ContractViolation, JsonApiError, PartnerRejected
@@ -35,9 +36,6 @@ __all__ = [
     "read_fault", "fault_error", "SoapAnswer", "read_answer", "parse_payload",
 ]
 
-SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
-WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-PASSWORD_TEXT = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText"
 CONTENT_TYPE = "text/xml; charset=utf-8"
 
 # WS-Security 1.0 §12: the fault codes of a message whose security header failed. Sapiens answers

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -82,8 +83,6 @@ def serve_document(ctx: SandboxContext, environ: WSGIEnvironment, start_response
         return refuse("404 Not Found", f"No document at {path!r}.")
     content = row[1]
     if content is None:
-        import json
-
         data = json.loads(row[2])
         content = render_bill("Sapiens BillingPro", str(row[0]), str(data.get("document_date", "")),
                               [("Document", path.rsplit("/", 1)[-1])])

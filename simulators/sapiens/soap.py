@@ -28,6 +28,7 @@ from spyne import Application, ComplexModel, ServiceBase, Unicode, rpc
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
+from contracts.soap import PASSWORD_TEXT, SOAP_ENV, WSSE
 from contracts.xmlbody import XmlProblem, parse_xml
 
 if TYPE_CHECKING:
@@ -36,9 +37,6 @@ if TYPE_CHECKING:
 __all__ = ["SOAP_ENV", "WSSE", "BILLING_NS", "POLICY_NS", "Invocation", "Outcome", "Fault", "soap_fault",
            "authenticate", "create_soap_app"]
 
-SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
-WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-PASSWORD_TEXT = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText"
 BILLING_NS = "http://adaptik.com/ws/xml/billing"
 POLICY_NS = "http://adaptik.com/ws/xml"
 

@@ -28,12 +28,11 @@ from requests.structures import CaseInsensitiveDict
 from adapters import BillerSettings, Payment, PaymentMethod
 from contracts import Request, Violation, load_contract
 from contracts.bif import Invoice
+from contracts.soap import SOAP_ENV, WSSE
 
 BASE = "http://sapiens.test"
 BILLING_URL = f"{BASE}/sapiens/AdaptikBilling/soapservices/PWBillingService"
 POLICY_URL = f"{BASE}/sapiens/AdaptikPolicy/soapservices/PWPolicyService"
-SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
-WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 BILLING_NS = "http://adaptik.com/ws/xml/billing"
 POLICY_NS = "http://adaptik.com/ws/xml"
 PAYMENT_ID = "5f0c7f43-5c51-4d7c-9a55-2a6c3c1f0001"
