@@ -208,3 +208,19 @@ def test_the_example_in_the_package_docstring_runs(tmp_path: Path, partnersim: S
     result = run_scenario(write(tmp_path, example), partnersim)
     assert result.passed, result.report()
     assert len(result.scenario.steps) == 1 and result.scenario.exchanges and result.scenario.ledger
+
+
+def test_a_send_step_naming_no_recorded_exchange_is_a_scenario_error(partnersim: ServerThread) -> None:
+    doc = {"version": 1, "partner": "sapiens", "steps": [{"send": {"exchange": "no-such-exchange"}}]}
+    with pytest.raises(ScenarioError) as info:
+        run_scenario(doc, partnersim)
+    assert "no recorded exchange 'no-such-exchange'" in str(info.value)
+    assert "sapiens-post-payment-design-sample" in str(info.value), "the message lists the recorded ones"
+
+
+def test_a_send_step_answers_status_and_body_for_expect_result(partnersim: ServerThread) -> None:
+    doc = {"version": 1, "partner": "sapiens", "steps": [
+        {"send": {"exchange": "sapiens-post-payment-design-sample"},
+         "expect": {"result": {"status": 200, "body": {"contains": "<ReturnCode>SUCCESS</ReturnCode>"}}}}]}
+    result = run_scenario(doc, partnersim)
+    assert len(result.failures) == 1 and "the result differs" in result.failures[0].title
