@@ -116,6 +116,9 @@ class Payment:
     service_fee: Decimal = field(default=Decimal("0"))
     card_brand: str = ""  # VISA, MASTERCARD, ... (card payments only)
     last_digits: str = ""  # the last digits of the card or bank account, typically 4
+    payer_name: str = ""  # the name the payer entered during the payment route (TCCS quote deposits)
+    reference: str = ""  # IC's payment reference / confirmation number, at most 50 characters (Spectrum transactionID)
+    message: str = ""  # IC's payment message (Spectrum transactionMessage)
 
     def __post_init__(self) -> None:
         if not str(self.payment_id).strip():
@@ -140,6 +143,13 @@ class Payment:
             )
         object.__setattr__(self, "card_brand", brand)
         object.__setattr__(self, "last_digits", digits)
+        object.__setattr__(self, "payer_name", str(self.payer_name or "").strip())
+        reference = str(self.reference or "").strip()
+        if len(reference) > 50:
+            raise AdapterInputError(f"Payment.reference is IC's payment reference (at most 50 characters), "
+                                    f"found {len(reference)} characters")
+        object.__setattr__(self, "reference", reference)
+        object.__setattr__(self, "message", str(self.message or "").strip())
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,8 @@ class Credit:
 
     ``reject_code`` is the bank's return code for an ACH reject (``R01``, or a notification of
     change ``C01``..); it is required for ``ACH_REJECT`` and refused for the other kinds.
+    ``invoice_number`` and ``paid_on`` describe the original payment, for partners that identify a
+    payment by invoice, date and amount rather than by IC's GUID (TCCS's Insufficient_Pay_Report).
     """
 
     payment_id: str  # the original payment's GUID
@@ -156,8 +168,11 @@ class Credit:
     kind: CreditKind
     reject_code: str = ""
     payer_email: str = ""
+    invoice_number: str = ""  # the original payment's invoice
+    paid_on: date | None = None  # the original payment's date
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "invoice_number", str(self.invoice_number or "").strip())
         if not str(self.payment_id).strip() or not str(self.account_number).strip():
             raise AdapterInputError("Credit needs the original payment's GUID and the account number")
         object.__setattr__(self, "amount", _cents(self.amount, "Credit.amount"))
@@ -225,6 +240,9 @@ class PaymentResult:
     batch_id: str = ""
     remittance_id: str = ""
     operation: str = ""
+    outcome: str = ""  # the partner's word for how it took the payment, when it has several
+    # (TCCS: ``posted`` or ``duplicate``; Spectrum: ``applied`` or ``okay``)
+    attempts: int = 1  # how many times it was sent (data pump retry, TCCS ITG-1853)
 
 
 @dataclass(frozen=True)

@@ -42,15 +42,23 @@ class Setting(IntEnum):
     PAYMENTS_USERNAME = 12
     PAYMENTS_PASSWORD = 13
     PAPERLESS_URL = 14
+    PAPERLESS_USERNAME = 15
+    PAPERLESS_PASSWORD = 16
     AUTOPAY_URL = 17
+    AUTOPAY_USERNAME = 18
+    AUTOPAY_PASSWORD = 19
     PDF_URL = 20
     PDF_USERNAME = 21
     PDF_PASSWORD = 22
     SSO_LOGOFF_URL = 23
+    SERVICE_VERSION = 35
     SSO_RETURN_URL = 36
     TOKEN_URL = 88
     TOKEN_USERNAME = 89
     TOKEN_PASSWORD = 90
+    ACH_REJECTS_URL = 101
+    ACH_REJECTS_USERNAME = 102
+    ACH_REJECTS_PASSWORD = 103
     JSON_CONFIGURATION = 131
 
     @property
@@ -70,15 +78,23 @@ _TITLES: dict[Setting, str] = {
     Setting.PAYMENTS_USERNAME: "DataPump Payments EndPoint/WebService Username",
     Setting.PAYMENTS_PASSWORD: "DataPump Payments EndPoint/WebService Password",
     Setting.PAPERLESS_URL: "DataPump Paperless EndPoint/WebService URL",
+    Setting.PAPERLESS_USERNAME: "DataPump Paperless EndPoint/WebService Username",
+    Setting.PAPERLESS_PASSWORD: "DataPump Paperless EndPoint/WebService Password",
     Setting.AUTOPAY_URL: "DataPump AutoPay EndPoint/WebService URL",
+    Setting.AUTOPAY_USERNAME: "DataPump AutoPay EndPoint/WebService Username",
+    Setting.AUTOPAY_PASSWORD: "DataPump AutoPay EndPoint/WebService Password",
     Setting.PDF_URL: "Remote PDF EndPoint/WebService URL",
     Setting.PDF_USERNAME: "Remote PDF EndPoint/WebService Username",
     Setting.PDF_PASSWORD: "Remote PDF EndPoint/WebService Password",
     Setting.SSO_LOGOFF_URL: "SSO Customer LogOff Url",
+    Setting.SERVICE_VERSION: "Service Version",
     Setting.SSO_RETURN_URL: "SSO - One Time Payment ReturnUrl",
     Setting.TOKEN_URL: "Secondary RTDR EndPoint/WebService URL",
     Setting.TOKEN_USERNAME: "Secondary RTDR Username if Applicable",
     Setting.TOKEN_PASSWORD: "Secondary RTDR Key or Password if Applicable",
+    Setting.ACH_REJECTS_URL: "DataPump ACH Rejects EndPoint/WebService URL",
+    Setting.ACH_REJECTS_USERNAME: "DataPump ACH Rejects EndPoint/WebService Username",
+    Setting.ACH_REJECTS_PASSWORD: "DataPump ACH Rejects EndPoint/WebService Password",
     Setting.JSON_CONFIGURATION: "JSON Configuration",
 }
 
@@ -86,7 +102,7 @@ _URL_SETTINGS = frozenset(
     {
         Setting.SSO_LOGIN_URL, Setting.RTDR_URL, Setting.PAYMENTS_URL, Setting.PAPERLESS_URL,
         Setting.AUTOPAY_URL, Setting.PDF_URL, Setting.SSO_LOGOFF_URL, Setting.SSO_RETURN_URL,
-        Setting.TOKEN_URL,
+        Setting.TOKEN_URL, Setting.ACH_REJECTS_URL,
     }
 )
 
@@ -96,6 +112,9 @@ OPTIONS: Mapping[str, str] = MappingProxyType(
         "rtdr_version": "1 or 2: which RTDR response IC reads (default: 2 when setting 8 contains /v2/)",
         "timeout": "seconds to wait for a partner's answer (default 30)",
         "strict_contract": "true: an answer that breaks the contract raises ContractViolation (default true)",
+        "datapump_retry": "true: a data pump call the partner did not answer is sent again (TCCS ITG-1853; default true)",
+        "retry_attempts": "how many times a data pump call is sent at most when retry is on (default 3)",
+        "retry_backoff": "seconds to wait before the first retry, doubled before each next one (default 1)",
     }
 )
 
@@ -117,6 +136,9 @@ class BillerSettings:
     rtdr_version: int | None = None
     timeout: float = 30.0
     strict_contract: bool = True
+    datapump_retry: bool = True
+    retry_attempts: int = 3
+    retry_backoff: float = 1.0
 
     def __post_init__(self) -> None:
         cleaned = {int(k): v for k, v in self.values.items() if v}
@@ -130,6 +152,13 @@ class BillerSettings:
             raise AdapterConfigError(f"option timeout must be a positive number of seconds, found {self.timeout!r}")
         if not isinstance(self.strict_contract, bool):
             raise AdapterConfigError(f"option strict_contract must be true or false, found {self.strict_contract!r}")
+        if not isinstance(self.datapump_retry, bool):
+            raise AdapterConfigError(f"option datapump_retry must be true or false, found {self.datapump_retry!r}")
+        if isinstance(self.retry_attempts, bool) or not isinstance(self.retry_attempts, int) or self.retry_attempts < 1:
+            raise AdapterConfigError(f"option retry_attempts must be a whole number of at least 1, found {self.retry_attempts!r}")
+        if (isinstance(self.retry_backoff, bool) or not isinstance(self.retry_backoff, (int, float))
+                or self.retry_backoff < 0):
+            raise AdapterConfigError(f"option retry_backoff must be a number of seconds, 0 or more, found {self.retry_backoff!r}")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, where: str = "biller settings") -> BillerSettings:

@@ -21,6 +21,9 @@ SANDBOX = "{sandbox}"
 
 _IMT_BILLING = SANDBOX + "/imt/billing/api"
 _SAPIENS_BILLING = SANDBOX + "/sapiens/AdaptikBilling/soapservices/PWBillingService"
+_TCCS = SANDBOX + "/tccs/invoicecloudapi"
+_SPECTRUM_CORE = SANDBOX + "/spectrum/wsSpectrumAPICore/api"
+_SPECTRUM_SESSIONS = SANDBOX + "/spectrum/auth/sandbox/api/sessions/"
 SANDBOX_BILLERS: Mapping[str, Mapping[str, Any]] = MappingProxyType({
     "imt": MappingProxyType({
         "settings": MappingProxyType({
@@ -49,6 +52,33 @@ SANDBOX_BILLERS: Mapping[str, Mapping[str, Any]] = MappingProxyType({
             "21": "sandbox",
             "22": "sandbox",
             "89": "system-user",
+        }),
+        "options": MappingProxyType({"timeout": 10}),
+    }),
+    # Design 002 §Advanced Settings: one URL per endpoint; consumerGUID in the username settings and
+    # entryKey in the password settings; service version 2 (setting 35) sends the payment GUID. No
+    # wait between retries in the sandbox.
+    "tccs": MappingProxyType({
+        "settings": MappingProxyType({
+            "8": _TCCS + "/api/ARState_Output", "9": "SANDBOX", "10": "sandbox",
+            "11": _TCCS + "/api/Pay_Input", "12": "SANDBOX", "13": "sandbox",
+            "14": _TCCS + "/api/Paperless_Bill", "15": "SANDBOX", "16": "sandbox",
+            "17": _TCCS + "/api/Recurring_Pay", "18": "SANDBOX", "19": "sandbox",
+            "20": _TCCS + "/Retrieve_Bill_Image", "21": "SANDBOX", "22": "sandbox",
+            "101": _TCCS + "/api/Insufficient_Pay_Report", "102": "SANDBOX", "103": "sandbox",
+            "35": "2",
+        }),
+        "options": MappingProxyType({"timeout": 10, "retry_backoff": 0}),
+    }),
+    # Design 001 §Advanced Settings: RTDR (8) and OnlineReceipt (11) on the API core, whose token
+    # endpoint is <base URL>/api/Token; 10 and 13 are "private key|password". Paperless (14) and
+    # autopay (17) give the sessions URL; the settings resolve ../settings/<AccountNumber>/ against it.
+    "spectrum": MappingProxyType({
+        "settings": MappingProxyType({
+            "8": _SPECTRUM_CORE + "/Invoice/InvoiceBalanceDue", "9": "sandbox", "10": "sandbox|sandbox",
+            "11": _SPECTRUM_CORE + "/OnlineReceipt", "12": "sandbox", "13": "sandbox|sandbox",
+            "14": _SPECTRUM_SESSIONS, "15": "sandbox", "16": "sandbox",
+            "17": _SPECTRUM_SESSIONS, "18": "sandbox", "19": "sandbox",
         }),
         "options": MappingProxyType({"timeout": 10}),
     }),

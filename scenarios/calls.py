@@ -60,7 +60,7 @@ def _post_payment(adapter: Any, args: Mapping[str, Any], given: Given) -> Any:
         payer_email=str(args.get("payer_email", "")),
         source=str(args.get("source", "")),
         service_fee=_money(args.get("service_fee", 0)),
-        **{k: str(args[k]) for k in ("card_brand", "last_digits") if k in args},
+        **{k: str(args[k]) for k in ("card_brand", "last_digits", "payer_name", "reference", "message") if k in args},
     )
     return adapter.post_payment(payment)
 
@@ -73,6 +73,8 @@ def _post_credit(adapter: Any, args: Mapping[str, Any], given: Given) -> Any:
         kind=args["kind"],
         reject_code=str(args.get("reject_code", "")),
         payer_email=str(args.get("payer_email", "")),
+        invoice_number=str(args.get("invoice", "")),
+        paid_on=date.fromisoformat(str(args["paid_on"])) if "paid_on" in args else None,
     )
     return adapter.post_credit(credit)
 
