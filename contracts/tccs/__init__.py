@@ -1,0 +1,15 @@
+"""TCCS InvoiceCloud API (design 002): OpenAPI 3.1 for the form, ``grammars.yaml`` for ``contentInfo``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from contracts.tccs.contract import TccsContract
+
+__all__ = ["load", "HERE", "TccsContract"]
+
+HERE = Path(__file__).parent
+
+
+def load() -> TccsContract:
+    return TccsContract(HERE / "openapi.yaml", HERE / "grammars.yaml", HERE / "exchanges")
