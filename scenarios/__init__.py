@@ -9,7 +9,7 @@ A scenario (format ``version: 1``, schema in ``scenarios/schema.json``)::
     given:                                   # biller settings over the sandbox defaults, invoices IC knows,
       invoices:                              # demo data (default) and/or a seed in the fixture format
         - {account_number: ACCT0001, invoice_number: DIRINV-2026-11-01-ACCT0001-1, invoice_date: 2026-11-01}
-    steps:                                   # call: an adapter call; clock: {advance: seconds}
+    steps:                                   # call: an adapter call; clock, send, fault: see scenarios.steps
       - call: post_payment
         with: {payment_id: pay-1, invoice: DIRINV-2026-11-01-ACCT0001-1, amount: 100.00,
                paid_on: 2026-11-15, method: card}

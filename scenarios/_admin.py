@@ -1,4 +1,4 @@
-"""The runner's client of the sandbox's ``/__admin`` API: journal, ledger state, clock.
+"""The runner's client of the sandbox's ``/__admin`` API: journal, ledger state, clock, fault plans.
 
 The runner reads what the partner received and holds through the same API a person uses, so a
 scenario's report shows exactly what ``GET /__admin/journal`` would.
@@ -25,13 +25,13 @@ class SandboxAdmin:
         self.session = session
         self.timeout = timeout
 
-    def _call(self, method: str, path: str, **kw: Any) -> Any:
+    def _call(self, method: str, path: str, expect: int = 200, **kw: Any) -> Any:
         url = self.base + path
         try:
             answer = self.session.request(method, url, timeout=self.timeout, **kw)
         except requests.RequestException as exc:
             raise ScenarioError(f"the sandbox's admin API at {url} did not answer ({exc}); is the sandbox running?") from exc
-        if answer.status_code != 200:
+        if answer.status_code != expect:
             raise ScenarioError(f"the sandbox's admin API refused {method} {url}: HTTP {answer.status_code} "
                                 f"{answer.text[:300]}")
         return answer.json()
@@ -54,3 +54,8 @@ class SandboxAdmin:
 
     def clock(self, action: dict[str, Any]) -> None:
         self._call("POST", "/clock", json=action)
+
+    def add_fault(self, plan: dict[str, Any]) -> dict[str, Any]:
+        """Set a fault plan; the answer is the plan as stored, with its id."""
+        stored: dict[str, Any] = self._call("POST", "/faults", expect=201, json=plan)
+        return stored

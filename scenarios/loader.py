@@ -4,7 +4,8 @@ Every problem names the file and the line (``ScenarioError``): the schema's erro
 from their path in the data to the line of the YAML node, and all of them are reported at once so
 that a scenario is fixed in one go. After the schema, the loader checks what needs the rest of
 partnersim: that invoices referred to are given, error types exist in ``adapters``, operations exist
-in the partner's contract, and matchers compile.
+in the partner's contract, fault plans are ones the sandbox accepts (by its own parser), and matchers
+compile.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from adapters import adapter_names
 from contracts import BifError, load_contract, partner_names
 from contracts import bif as bif_codec
 from contracts.bif import Invoice
+from simulators.faults import EFFECTS, FaultPlan, FaultPlanError
 
 from scenarios._yaml import Located, LocatedError, format_path, load_located
 from scenarios._yaml import Path as DataPath
@@ -34,7 +36,7 @@ from scenarios.match import check_matcher
 from scenarios.model import (
     NOT_GIVEN, AccountExpect, ErrorExpect, ExchangeExpect, Given, Scenario, Step, StepExpect,
 )
-from scenarios.steps import STEP_KINDS
+from scenarios.steps import STEP_KINDS, fault_plan
 
 __all__ = ["FORMAT_VERSION", "SCHEMA_PATH", "load_scenario", "scenario_from_data", "looks_like_scenario", "schema"]
 
@@ -127,7 +129,7 @@ def _step_kinds(doc: Mapping[str, Any]) -> Iterator[Problem]:
             others = [k for k in step if k not in ("name", "with", "expect")]
             found = f"unknown step kind {others[0]!r}" if others else "no step kind"
             yield ((("steps", index, others[0]) if others else ("steps", index)),
-                   f"{found}; a step is one of: {known} (fault plans come in a later format version)")
+                   f"{found}; a step is one of: {known}")
 
 
 # -- the schema -----------------------------------------------------------------------------------
@@ -180,8 +182,16 @@ def _explain(error: ValidationError) -> Problem:
         return path, f"expected one of {', '.join(map(str, error.validator_value))}; found {_json_type(error.instance)}"
     if rule == "pattern":
         return path, f"expected text matching {error.validator_value}{hint}, found {_json_type(error.instance)}"
+    if rule == "oneOf" and path and path[-1] == "fault":
+        given = [e for e in EFFECTS if isinstance(error.instance, Mapping) and e in error.instance]
+        return path, ("a fault has exactly one effect: status, delay or drop; "
+                      + (f"found {' and '.join(given)}" if given else "found none"))
     if rule == "oneOf" and path and path[0] == "steps":
         return path, "a step is exactly one of: " + ", ".join(STEP_KINDS)
+    if rule == "dependentRequired":
+        key = next(k for k, needs in error.validator_value.items()
+                   if k in error.instance and any(n not in error.instance for n in needs))
+        return (*path, key), f"{key} goes with {' and '.join(error.validator_value[key])}; add it or remove {key}"
     return path, error.message + hint
 
 
@@ -261,6 +271,7 @@ def _step(located: Located, index: int, raw: Mapping[str, Any]) -> Step:
         args=dict(raw.get("with") or {}),
         clock=dict(raw.get("clock") or {}),
         send=dict(raw.get("send") or {}),
+        fault=dict(raw.get("fault") or {}),
         expect=StepExpect(
             result=expect.get("result", NOT_GIVEN),
             error=None if error is None else (
@@ -297,6 +308,8 @@ def _semantic_problems(scenario: Scenario, doc: Mapping[str, Any]) -> Iterator[P
         return
     for step in scenario.steps:
         yield from _step_problems(step, doc["steps"][step.index], scenario.given)
+        if step.kind == "fault":
+            yield from _fault_problems(step, partner)
     yield from _exchange_problems(("expect", "exchanges"), scenario.exchanges)
     for account in scenario.ledger:
         yield from _matcher(("expect", "ledger", account.account_number), dict(account.fields))
@@ -307,7 +320,7 @@ def _step_problems(step: Step, raw: Mapping[str, Any], given: Given) -> Iterator
     expect = step.expect
     if step.kind != "call" and "with" in raw:
         yield (*at, "with"), f"'with' gives a call's arguments; a {step.kind} step takes none"
-    if step.kind == "clock" and ({"result", "error"} & set(raw.get("expect") or {})):
+    if step.kind in ("clock", "fault") and ({"result", "error"} & set(raw.get("expect") or {})):
         yield (*at, "expect"), f"a {step.kind} step has no result or error to expect; expect its exchanges only"
     if step.kind == "send" and "error" in (raw.get("expect") or {}):
         yield (*at, "expect", "error"), "a send step always has an answer: expect its result (status, body)"
@@ -326,6 +339,17 @@ def _step_problems(step: Step, raw: Mapping[str, Any], given: Given) -> Iterator
     if expect.error is not None:
         yield from _matcher((*at, "expect", "error"), dict(expect.error.fields))
     yield from _exchange_problems((*at, "expect", "exchanges"), expect.exchanges)
+
+
+def _fault_problems(step: Step, partner: str) -> Iterator[Problem]:
+    """What the sandbox would refuse in the plan (an operation its contract does not have), checked
+    by the sandbox's own parser so that the two never disagree."""
+    at: DataPath = ("steps", step.index, "fault")
+    plan = fault_plan(step, partner)
+    try:
+        FaultPlan.parse(plan, partner_names(), lambda p: [op.name for op in load_contract(p).operations()])
+    except FaultPlanError as exc:
+        yield ((*at, exc.field) if exc.field in step.fault else at), exc.detail
 
 
 def _exchange_problems(base: DataPath, items: tuple[ExchangeExpect, ...]) -> Iterator[Problem]:

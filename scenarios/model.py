@@ -97,6 +97,7 @@ class Step:
     args: Mapping[str, Any] = field(default_factory=dict)  # call steps: ``with``
     clock: Mapping[str, Any] = field(default_factory=dict)  # clock steps
     send: Mapping[str, Any] = field(default_factory=dict)  # send steps: {exchange: <recorded exchange id>}
+    fault: Mapping[str, Any] = field(default_factory=dict)  # fault steps: a fault plan (simulators.faults)
     expect: StepExpect = field(default_factory=StepExpect)
 
     @property

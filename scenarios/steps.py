@@ -7,9 +7,15 @@
 * ``send``: send the request of one of the partner's recorded exchanges to the sandbox exactly as recorded
   (``{exchange: <id>}``): what no adapter would send, such as the design's malformed posting sample. The
   outcome is the partner's answer (``status``, ``content_type``, ``body``), judged by ``expect.result``.
+* ``fault``: set a fault plan (``simulators.faults``) for the steps after it, e.g.
+  ``{operation: Pay_Input, status: 503, times: 1}``: match (``partner``, default the scenario's;
+  ``operation``; ``body_contains``), one effect (``status`` with ``body`` / ``content_type``, ``delay``,
+  ``drop``), ``then_answer`` (the partner acts, then the client gets the fault) and ``times`` (default 1,
+  null = until the scenario ends). Its outcome is the plan as the sandbox stored it (nothing to expect
+  of it); the exchanges it affects carry the fault in the journal (``faults``, and the note
+  ``fault <id> applied: status 503``). Each scenario starts with no plan: the reset before it clears them.
 
-Fault plans (a later format version) will be one more kind: an entry in ``_RUNNERS`` and its
-definition in ``schema.json``.
+A new kind is an entry in ``_RUNNERS``, its name in ``STEP_KINDS``, and its definition in ``schema.json``.
 """
 
 from __future__ import annotations
@@ -24,9 +30,9 @@ from scenarios.errors import ScenarioError
 from scenarios.model import Given, Step
 from scenarios.result import StepRecord
 
-__all__ = ["STEP_KINDS", "StepContext", "run_step"]
+__all__ = ["STEP_KINDS", "StepContext", "fault_plan", "run_step"]
 
-STEP_KINDS = ("call", "clock", "send")
+STEP_KINDS = ("call", "clock", "send", "fault")
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,23 @@ def _send(step: Step, ctx: StepContext) -> StepRecord:
                                    answer.content.decode("utf-8", "replace")))
 
 
-_RUNNERS: dict[str, Callable[[Step, StepContext], StepRecord]] = {"call": _call, "clock": _clock, "send": _send}
+def fault_plan(step: Step, partner: str) -> dict[str, Any]:
+    """The fault step's plan as the admin API takes it: the partner defaults to the scenario's (unless a
+    qualified operation, ``imt.post_payment``, names it)."""
+    plan = dict(step.fault)
+    operation = plan.get("operation")
+    if "partner" not in plan and not (isinstance(operation, str) and "." in operation):
+        plan["partner"] = partner
+    return plan
+
+
+def _fault(step: Step, ctx: StepContext) -> StepRecord:
+    return StepRecord(step, ctx.admin.add_fault(fault_plan(step, ctx.adapter.partner)))
+
+
+_RUNNERS: dict[str, Callable[[Step, StepContext], StepRecord]] = {
+    "call": _call, "clock": _clock, "send": _send, "fault": _fault,
+}
 assert tuple(_RUNNERS) == STEP_KINDS
 
 

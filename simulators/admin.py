@@ -1,7 +1,8 @@
 """The admin API under ``/__admin`` (the convention WireMock users know).
 
 health, reset, seed (JSON/YAML fixture or BIF), state, journal (list, filter, one entry, clear),
-credentials, contracts/<partner> (the partner's OpenAPI or WSDL for outside tools), clock.
+credentials, contracts/<partner> (the partner's OpenAPI or WSDL for outside tools), clock, faults
+(``simulators.faults``: add, list, remove one, clear; a reset clears them too).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from contracts import ContractLoadError, HarnessError
+from simulators.faults import FaultPlan, FaultPlanError
 from simulators.journal import JournalFilter
 from simulators.ledger import from_cents
 
@@ -149,6 +151,33 @@ def create_admin_app(sandbox: Sandbox) -> Flask:
         else:
             return _problem(400, 'send {"advance": seconds} or {"reset": true}')
         return clock()
+
+    @app.post("/__admin/faults")
+    def fault_add() -> Response:
+        doc = request.get_json(silent=True)
+        if doc is None:
+            return _problem(400, "send the fault plan as a JSON object, e.g. "
+                                 '{"partner": "imt", "operation": "post_payment", "status": 503}', field="plan")
+        try:
+            plan = FaultPlan.parse(doc, list(sandbox.partners),
+                                   lambda p: [op.name for op in ctx.contract(p).operations()])
+        except FaultPlanError as exc:
+            return _problem(400, str(exc), field=exc.field)
+        return _json(ctx.faults.add(plan).to_dict(), 201)
+
+    @app.get("/__admin/faults")
+    def fault_list() -> Response:
+        return _json({"faults": [plan.to_dict() for plan in ctx.faults.all()]})
+
+    @app.delete("/__admin/faults/<int:plan_id>")
+    def fault_remove(plan_id: int) -> Response:
+        if not ctx.faults.remove(plan_id):
+            return _problem(404, f"no fault plan {plan_id}")
+        return _json({"status": "removed", "id": plan_id})
+
+    @app.delete("/__admin/faults")
+    def fault_clear() -> Response:
+        return _json({"status": "cleared", "removed": ctx.faults.clear()})
 
     return app
 

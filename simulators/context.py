@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from contracts import Contract, load_contract
+from simulators.faults import FaultPlans
 from simulators.journal import Journal
 from simulators.ledger import Ledger
 from simulators.store import Store
@@ -57,6 +58,7 @@ class SandboxContext:
         self.store = store
         self.config = config or SandboxConfig()
         self.journal = Journal(store)
+        self.faults = FaultPlans(store)
         self._ledgers: dict[str, Ledger] = {}
         self._errors: list[str] = []
         self.verified_tokens: dict[tuple[str, str], dict[str, Any]] = {}

@@ -1,26 +1,28 @@
 """The sandbox's front door: one WSGI app serving every partner under ``/<partner>/`` and the admin API.
 
-Around every partner it reads the request once, checks it against the partner's contract, journals the
-exchange with the contract's verdict, and turns anything that escapes a partner app into the partner's
-own error answer (recording the error so that a test can re-raise it).
+Around every partner it reads the request once, applies a fault plan that matches it
+(``simulators.faults``), checks it against the partner's contract, journals the exchange with the
+contract's verdict and the fault applied, and turns anything that escapes a partner app into the
+partner's own error answer (recording the error so that a test can re-raise it).
 """
 
 from __future__ import annotations
 
 import io
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from contracts import Exchange, Request, Response, Violation
 from simulators.context import SandboxContext
+from simulators.faults import FaultPlan, drop_connection
 from simulators.partner import PartnerSimulator
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["SandboxApp", "request_of", "check_request"]
+__all__ = ["SandboxApp", "request_of", "check_request", "operation_of"]
 
 REQUEST_KEY = "partnersim.request"
 VIOLATIONS_KEY = "partnersim.request_violations"
@@ -35,15 +37,22 @@ def request_of(environ: WSGIEnvironment) -> Request:
     return request
 
 
+def operation_of(ctx: SandboxContext, partner: str, environ: WSGIEnvironment) -> str:
+    """The name of the contract operation the request matches ("" for none), computed once per request."""
+    if MATCH_KEY not in environ:
+        match = ctx.contract(partner).match(request_of(environ))
+        environ[MATCH_KEY] = match
+        environ[OPERATION_KEY] = match.operation.name if match else ""
+    name: str = environ[OPERATION_KEY]
+    return name
+
+
 def check_request(ctx: SandboxContext, partner: str, environ: WSGIEnvironment) -> list[Violation]:
     """The request's violations of the partner's contract, computed once per request."""
     if VIOLATIONS_KEY not in environ:
-        request = request_of(environ)
-        contract = ctx.contract(partner)
-        match = contract.match(request)
-        environ[OPERATION_KEY] = match.operation.name if match else ""
-        environ[MATCH_KEY] = match
-        environ[VIOLATIONS_KEY] = contract.check_request(request, match) if ctx.config.check_contracts else []
+        operation_of(ctx, partner, environ)
+        contract, match = ctx.contract(partner), environ[MATCH_KEY]
+        environ[VIOLATIONS_KEY] = contract.check_request(request_of(environ), match) if ctx.config.check_contracts else []
     violations: list[Violation] = environ[VIOLATIONS_KEY]
     return violations
 
@@ -71,6 +80,7 @@ class SandboxApp:
         self.partners = partners
         self.apps = {name: sim.create_app(ctx) for name, sim in partners.items()}
         self.admin = admin
+        self.sleep: Callable[[float], None] = time.sleep  # a delay fault's wait (tests replace it)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path: str = environ.get("PATH_INFO", "") or "/"
@@ -113,36 +123,90 @@ class SandboxApp:
         environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + f"/{partner}"
         environ["PATH_INFO"] = subpath
 
+        fault = None if too_large else self._take_fault(sim, request, environ)
+        if too_large:
+            notes = f"rejected 413: request body larger than {ctx.config.max_body} bytes"
+            status, headers, chunks = self._partner_error(sim, 413, notes[13:])
+        else:
+            answer = self._answer(sim, environ, fault)
+            if answer is None:
+                return self._abandon(sim, start_response)
+            status, headers, chunks, notes = answer
+        dropped = fault is not None and fault.effect == "drop"
+        response = None if dropped else Response(status=int(status.split(" ", 1)[0]), headers=dict(headers),
+                                                 body=b"".join(chunks))
+        if ctx.config.journal:
+            try:
+                self._journal(sim, environ, request, response, time.perf_counter() - started, notes, fault)
+            except Exception as exc:  # the answer still goes out; the error fails the test that caused it
+                ctx.record_error(exc)
+        if dropped:
+            drop_connection(environ)  # raises where only the server can close the connection (waitress)
+            start_response("503 Service Unavailable", [("Content-Length", "0")])  # to a socket shut down
+            return []
+        start_response(status, headers)
+        return chunks
+
+    def _run_partner(self, sim: PartnerSimulator,
+                     environ: WSGIEnvironment) -> tuple[str, list[tuple[str, str]], list[bytes], str]:
+        """The partner app's answer (status, headers, body) and a journal note."""
         captured: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             captured["status"], captured["headers"] = status, headers
             return lambda data: None
 
-        notes = ""
-        if too_large:
-            notes = f"rejected 413: request body larger than {ctx.config.max_body} bytes"
-            status, headers, chunks = self._partner_error(sim, 413, notes[13:])
-        else:
+        try:
+            result = self.apps[sim.name](environ, capture)
             try:
-                result = self.apps[partner](environ, capture)
-                try:
-                    chunks = [bytes(chunk) for chunk in result]
-                finally:
-                    close = getattr(result, "close", None)
-                    if close is not None:
-                        close()
-                status, headers = captured["status"], captured["headers"]
-            except Exception as exc:  # a bug of ours: answer in the partner's form, keep it for the tests
-                ctx.record_error(exc)
-                notes = f"internal error: {exc!r}"
-                status, headers, chunks = self._partner_error(sim, 500, "internal error in the sandbox")
-        response = Response(status=int(status.split(" ", 1)[0]), headers=dict(headers), body=b"".join(chunks))
-        if ctx.config.journal:
-            try:
-                self._journal(sim, environ, request, response, time.perf_counter() - started, notes)
-            except Exception as exc:  # the answer still goes out; the error fails the test that caused it
-                ctx.record_error(exc)
+                chunks = [bytes(chunk) for chunk in result]
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+            return captured["status"], captured["headers"], chunks, ""
+        except Exception as exc:  # a bug of ours: answer in the partner's form, keep it for the tests
+            self.ctx.record_error(exc)
+            return *self._partner_error(sim, 500, "internal error in the sandbox"), f"internal error: {exc!r}"
+
+    # -- fault plans ------------------------------------------------------------------------------
+    def _answer(self, sim: PartnerSimulator, environ: WSGIEnvironment,
+                fault: FaultPlan | None) -> tuple[str, list[tuple[str, str]], list[bytes], str] | None:
+        """The answer (status, headers, body, journal note): the partner's, or what the fault makes of
+        it. None when the sandbox was reset while a delay held the request: it is abandoned."""
+        if fault is None:
+            return self._run_partner(sim, environ)
+        if fault.effect == "delay" and not fault.then_answer and not self._wait(fault):
+            return None
+        partner_sees_it = fault.then_answer or fault.effect == "delay"
+        status, headers, chunks, notes = self._run_partner(sim, environ) if partner_sees_it else ("", [], [], "")
+        note = f"fault {fault.id} applied: {fault.describe()}"
+        if fault.then_answer:
+            note += f"; the partner had answered {status.split(' ', 1)[0]}"
+            if fault.effect == "delay" and not self._wait(fault):
+                return None
+        if fault.effect == "status":
+            status, headers, chunks = fault.answer(sim)
+        return status, headers, chunks, " ".join(n for n in (notes, note) if n)
+
+    def _take_fault(self, sim: PartnerSimulator, request: Request, environ: WSGIEnvironment) -> FaultPlan | None:
+        """The fault plan to apply to this request, one use taken; None at once while no plan is set."""
+        try:
+            return self.ctx.faults.take(sim.name, request, lambda: operation_of(self.ctx, sim.name, environ))
+        except Exception as exc:  # a bug of ours: serve the request as if no plan were set
+            self.ctx.record_error(exc)
+            return None
+
+    def _wait(self, fault: FaultPlan) -> bool:
+        """A delay fault's wait, holding no lock; False when the sandbox was reset meanwhile, so that a
+        request which outlived its state (its client timed out) does not act on the next one's."""
+        store = self.ctx.store
+        before = store.meta("resets")
+        self.sleep(fault.delay or 0)
+        return store.meta("resets") == before
+
+    def _abandon(self, sim: PartnerSimulator, start_response: StartResponse) -> list[bytes]:
+        status, headers, chunks = self._partner_error(sim, 503, "the sandbox was reset while this request waited")
         start_response(status, headers)
         return chunks
 
@@ -170,12 +234,14 @@ class SandboxApp:
         headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
         return f"{status} {HTTPStatus(status).phrase}", headers, [body]
 
-    def _journal(self, sim: PartnerSimulator, environ: WSGIEnvironment, request: Request, response: Response,
-                 elapsed: float, notes: str) -> None:
+    def _journal(self, sim: PartnerSimulator, environ: WSGIEnvironment, request: Request, response: Response | None,
+                 elapsed: float, notes: str, fault: FaultPlan | None = None) -> None:
         ctx = self.ctx
         violations = list(check_request(ctx, sim.name, environ))
         operation = environ.get(OPERATION_KEY, "")
-        if ctx.config.check_contracts and operation:
+        # An answer a fault made is ours, not the partner's: it is not held against the partner's contract.
+        replaced = fault is not None and fault.effect != "delay"
+        if ctx.config.check_contracts and operation and response is not None and not replaced:
             match = environ.get(MATCH_KEY)
             violations.extend(ctx.contract(sim.name).check_response(request, response, match))
         extra = environ.get(NOTES_KEY, "")
@@ -188,6 +254,7 @@ class SandboxApp:
             recorded_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             duration_ms=elapsed * 1000,
             violations=violations,
+            faults=[{"id": fault.id, **fault.spec()}] if fault is not None else [],
             notes=" ".join(n for n in (notes, extra) if n),
         )
         ctx.journal.record(exchange)
