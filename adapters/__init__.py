@@ -34,6 +34,8 @@ from adapters.model import (
 from adapters.registry import adapter_names, create_adapter
 from adapters.sapiens import SapiensAdapter
 from adapters.settings import BillerSettings, Setting
+from adapters.spectrum import SpectrumAdapter
+from adapters.tccs import TccsAdapter
 
 __all__ = [
     "AdapterConfigError",
@@ -60,6 +62,8 @@ __all__ = [
     "SettingsChange",
     "SettingsResult",
     "SkippedInvoice",
+    "SpectrumAdapter",
+    "TccsAdapter",
     "adapter_names",
     "create_adapter",
 ]

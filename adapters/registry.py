@@ -22,6 +22,8 @@ __all__ = ["adapter_names", "create_adapter"]
 _ADAPTERS: dict[str, str] = {
     "imt": "adapters.imt:ImtAdapter",
     "sapiens": "adapters.sapiens:SapiensAdapter",
+    "spectrum": "adapters.spectrum:SpectrumAdapter",
+    "tccs": "adapters.tccs:TccsAdapter",
 }
 
 

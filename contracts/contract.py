@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from contracts.exchange import Exchange, Request, Response, load_exchanges
+from contracts.jsonbody import BodyError, is_form_media, parse_body
 from contracts.violation import Violation
 
 __all__ = ["Contract", "OperationInfo", "OperationMatch", "NearMiss"]
@@ -84,6 +85,32 @@ class Contract(ABC):
     def check_response(
         self, request: Request, response: Response, match: OperationMatch | None = None
     ) -> list[Violation]: ...
+
+    def field_kinds(self) -> tuple[str, ...]:
+        """The kinds of named field ``field`` reads, as the first word of a name (``form``)."""
+        return ("form",)
+
+    def field(self, message: Request | Response, name: str) -> str | None:
+        """One field of a message in the partner's own terms, or None when the message has none.
+
+        ``form <name>`` is a field of a form-encoded body. A partner whose meaning lives inside a field
+        adds its own kinds (TCCS: ``contentInfo amount``, a field of the ``contentInfo`` grammar), so
+        that a scenario or a fault plan can name what the partner itself would name. A name of a kind
+        this contract does not know raises ``KeyError``.
+        """
+        kind, _, rest = name.partition(" ")
+        if kind != "form" or not rest:
+            raise KeyError(f"{self.partner} messages have no field {name!r}; kinds: "
+                           + ", ".join(f"'{k} <name>'" for k in self.field_kinds()))
+        media = message.header("Content-Type")
+        if not is_form_media(media):
+            return None
+        try:
+            form = parse_body(message.body, media)
+        except BodyError:
+            return None
+        value = form.get(rest)
+        return None if value is None else str(value)
 
     def check_exchange(self, exchange: Exchange) -> list[Violation]:
         """Request and response of one exchange; the operation it names must be the one it matches."""

@@ -32,6 +32,7 @@ __all__ = [
 
 FORMAT_VERSION = 1
 REDACTED = "<REDACTED>"
+_FORM_REDACTED = b"%3CREDACTED%3E"  # REDACTED as a form value, as urlencode writes it
 
 Query = dict[str, str | list[str]]
 
@@ -278,11 +279,13 @@ class Redactor:
     def _body(self, body: bytes, content_type: str) -> bytes:
         if not body or not self._may_hold_secret(body):
             return body
-        if "json" in content_type:
+        # A JSON body under no or the wrong Content-Type (a client that forgot the header still sent its
+        # Spectrum token and password) is scrubbed as JSON too.
+        if "json" in content_type or body.lstrip()[:1] in (b"{", b"["):
             try:
                 doc = json.loads(body)
             except (ValueError, RecursionError):
-                return body
+                return self._loose_form(body)
             scrubbed = self._json(doc)
             # Keep the bytes as sent unless there was a secret to scrub (the journal stays faithful).
             return body if scrubbed == doc else json.dumps(scrubbed, indent=2).encode("utf-8")
@@ -293,7 +296,14 @@ class Redactor:
             return urlencode([(k, REDACTED if self._secret(k) else v) for k, v in pairs]).encode()
         if "xml" in content_type:
             return self._xml(body)
-        return body
+        return self._loose_form(body)
+
+    def _loose_form(self, body: bytes) -> bytes:
+        """``name=value`` pairs of a body that is not labelled a form (no or the wrong Content-Type: a client
+        that forgot the header still sent its TCCS ``entryKey``), scrubbed in place; the rest stays as sent."""
+        names = "|".join(re.escape(n) for n in sorted(self.fields | self.extra_fields))
+        pattern = re.compile(rb"(^|[&;])(" + names.encode() + rb")=[^&;]*", re.IGNORECASE)
+        return pattern.sub(lambda m: m.group(1) + m.group(2) + b"=" + _FORM_REDACTED, body)
 
     def _xml(self, body: bytes) -> bytes:
         """The text of every element whose local name is a secret (``<wsse:Password>``), scrubbed in place:

@@ -17,6 +17,8 @@ __all__ = ["partner_names", "load_contract"]
 _PARTNERS: dict[str, str] = {
     "imt": "contracts.imt",
     "sapiens": "contracts.sapiens",
+    "tccs": "contracts.tccs",
+    "spectrum": "contracts.spectrum",
 }
 
 

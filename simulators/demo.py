@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["imt_demo", "sapiens_demo"]
+__all__ = ["imt_demo", "sapiens_demo", "spectrum_demo", "tccs_demo"]
 
 
 def imt_demo() -> dict[str, Any]:
@@ -172,4 +172,51 @@ def sapiens_demo() -> dict[str, Any]:
             "documents": [{"key": "DocumentsPro/DevEnv/Policies/422130001/MiscellaneousDocuments/document.pdf",
                            "data": {"document_date": "2026-11-01"}}],
         },
+    ]}
+
+
+def spectrum_demo() -> dict[str, Any]:
+    """IMT Spectrum (design 001): the account is the policy number, one invoice per policy (open item:
+    "BalanceForward N/A"). Policy and invoice 30254 owe 731.37, the design's InvoiceBalanceDue sample;
+    30255 owes 150.00 and is on autopay and paperless; 30256 is paid up. Names and dates are assumed.
+    """
+    def policy(number: str, name: str, due: str, settings: dict[str, str]) -> dict[str, Any]:
+        return {"account_number": number, "name": name, "billing": "open_item",
+                "invoices": [{"invoice_number": number, "policy_number": number, "invoice_date": "2026-11-01",
+                              "due_date": "2026-11-21", "total": due, "due": due}],
+                "settings": settings}
+
+    return {"accounts": [
+        policy("30254", "Pat Example", "731.37", {"paperless": "False", "bill_mode": "direct"}),
+        policy("30255", "Harbor Mutual Farms LLC", "150.00", {"paperless": "True", "bill_mode": "autopay"}),
+        policy("30256", "Paid Up", "0.00", {"paperless": "False", "bill_mode": "direct"}),
+    ]}
+
+
+def tccs_demo() -> dict[str, Any]:
+    """TCCS (design 002): the policies and quotes its samples name, so that each sample, sent as written,
+    finds what it asks for. An account is a policy number (a quote's is ``Q<policy>``), one invoice per
+    invoice number ``Policy-MM/DD/YYYY`` (the policy term's expiration date, BIF FileSpecID 10), open item.
+
+    Policy 454100010: invoice ``454100010-06/16/2020`` owes 125.00 of the policy's 480.00 (the RTDR sample);
+    ``454100010-03/01/2019`` owes 355.00 after a 25.00 ACH payment of 06/22/2020, the payment the NSF sample
+    ``454100010 -03/01/2019 : 06/22/2020 | 25.00 | IFR`` reverses. Quotes ``Q454100010-03/01/2019`` and
+    ``Q3272-12/11/2019`` (the quote deposit samples) and policy 306 (``306-12/11/2019``, the PaymentGUID
+    sample's 24.00) owe more than their samples pay. Names and figures are assumed.
+    """
+    def account(number: str, name: str, invoices: list[tuple[str, str]], **extra: Any) -> dict[str, Any]:
+        return {"account_number": number, "name": name, "billing": "open_item",
+                "invoices": [{"invoice_number": f"{number}-{day}", "policy_number": number,
+                              "invoice_date": f"{day[6:]}-{day[:2]}-{day[3:5]}", "total": owed, "due": owed}
+                             for day, owed in invoices],
+                "settings": {"paperless": "N", "recurring": "N"}, **extra}
+
+    return {"accounts": [
+        account("454100010", "Pat Example", [("03/01/2019", "380.00"), ("06/16/2020", "125.00")],
+                payments=[{"payment_id": "receipt:TC000001", "amount": "25.00", "invoice_number": "454100010-03/01/2019",
+                           "method": "ACH", "paid_on": "2020-06-22",
+                           "data": {"receipt": "TC000001", "payment_guid": None, "kind": "payment"}}]),
+        account("Q454100010", "Pat Example", [("03/01/2019", "200.00")]),
+        account("306", "Sam Sample", [("12/11/2019", "150.00")]),
+        account("Q3272", "Test Name", [("12/11/2019", "100.00")]),
     ]}

@@ -1,4 +1,4 @@
-"""The partners' ledgers: accounts, invoices, payments and their allocations, credits, settings.
+"""The partners' ledgers: accounts, invoices, payments and their allocations, credits, settings, sessions.
 
 Balances move as a real billing system's: a payment is allocated to an invoice and lowers what is due;
 a credit, reversal or NSF takes allocations back and restores it. Under balance forward (the IMT
@@ -9,6 +9,7 @@ balance; under open item every open invoice carries its own. Amounts are integer
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
@@ -182,9 +183,11 @@ class Ledger:
 
     def post_payment(self, conn: sqlite3.Connection, payment_id: str, account_number: str, amount_cents: int, *,
                      invoice_number: str = "", policy_number: str = "", method: str = "", paid_on: str = "",
-                     data: dict[str, Any] | None = None, now: float = 0.0) -> tuple[Payment, bool]:
+                     data: dict[str, Any] | None = None, now: float = 0.0, applied: bool = True) -> tuple[Payment, bool]:
         """Record a payment and allocate it; a ``payment_id`` seen before changes nothing.
 
+        ``applied=False`` records it without allocating it (status ``unapplied``: a receipt the partner
+        keeps for later, Spectrum's ``approved: false``), so the balance does not move.
         Answers the payment and whether it was created now (False: a duplicate).
         """
         existing = self.payment(conn, payment_id)
@@ -197,10 +200,10 @@ class Ledger:
         if not self.has_account(conn, account_number):
             raise NotFound(f"account {account_number} not found")
         target = self._allocation_target(conn, account_number, invoice_number, policy_number)
-        conn.execute("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'posted', ?, ?)",
+        conn.execute("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      (self.partner, payment_id, account_number, invoice_number, policy_number, amount_cents,
-                      method, paid_on, json.dumps(data or {}), now))
-        if target and amount_cents:
+                      method, paid_on, "posted" if applied else "unapplied", json.dumps(data or {}), now))
+        if target and amount_cents and applied:
             conn.execute("INSERT INTO allocations (partner, payment_id, invoice_number, amount_cents, kind, created_at) "
                          "VALUES (?, ?, ?, ?, 'payment', ?)", (self.partner, payment_id, target, amount_cents, now))
         created = self.payment(conn, payment_id)
@@ -262,6 +265,26 @@ class Ledger:
         rows = conn.execute("SELECT amount_cents, reason, data, created_at FROM credits WHERE partner = ? AND payment_id = ? ORDER BY id",
                             (self.partner, payment_id)).fetchall()
         return [{**dict(r), "data": json.loads(r["data"])} for r in rows]
+
+    # -- sessions -----------------------------------------------------------------------------
+    def open_session(self, conn: sqlite3.Connection, subject: str, *, expires_at: float, now: float = 0.0,
+                     data: dict[str, Any] | None = None) -> str:
+        """A new login session of ``subject`` (a partner's session cookie), live until ``expires_at`` on the
+        sandbox clock; answers its opaque id. Kept in the store, so every worker and a restart see it."""
+        conn.execute("DELETE FROM sessions WHERE partner = ? AND expires_at <= ?", (self.partner, now))
+        session_id = secrets.token_urlsafe(32)
+        conn.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)",
+                     (self.partner, session_id, subject, expires_at, json.dumps(data or {}), now))
+        return session_id
+
+    def session(self, conn: sqlite3.Connection, session_id: str, now: float) -> dict[str, Any] | None:
+        """The session with this id while it lives at ``now``; None when unknown or expired."""
+        row = conn.execute("SELECT subject, expires_at, data FROM sessions WHERE partner = ? AND session_id = ? "
+                           "AND expires_at > ?", (self.partner, session_id, now)).fetchone()
+        if row is None:
+            return None
+        return {"session_id": session_id, "subject": row["subject"], "expires_at": row["expires_at"],
+                "data": json.loads(row["data"])}
 
     # -- settings and documents ---------------------------------------------------------------
     def set_setting(self, conn: sqlite3.Connection, account_number: str, key: str, value: str, now: float = 0.0) -> None:

@@ -12,6 +12,8 @@ __all__ = ["partner_simulators"]
 _PARTNERS: dict[str, str] = {
     "imt": "simulators.imt:ImtSimulator",
     "sapiens": "simulators.sapiens:SapiensSimulator",
+    "spectrum": "simulators.spectrum:SpectrumSimulator",
+    "tccs": "simulators.tccs:TccsSimulator",
 }
 
 

@@ -1,14 +1,20 @@
-"""The sandbox's SQLite database: ledger, journal, settings and clock, one transaction per request.
+"""The sandbox's SQLite database: ledger, journal, settings, clock and fault plans, one transaction per request.
 
 A file for ``partnersim up`` (it survives a restart and is shared by the server's worker processes),
 memory for tests. Each process holds one connection guarded by a lock; SQLite serialises writers
 across processes (WAL mode, ``BEGIN IMMEDIATE``).
+
+What a hot path reads on every request but rarely changes (the fault plans) is cached by each
+process and revalidated by a *generation*: a counter every process on the database sees without a
+query (``generation()``, bumped by ``touch()``).
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 import secrets
+import struct
 import sqlite3
 import threading
 import time
@@ -67,15 +73,29 @@ CREATE TABLE IF NOT EXISTS documents (
     partner TEXT NOT NULL, account_number TEXT NOT NULL, key TEXT NOT NULL, content BLOB,
     data TEXT NOT NULL DEFAULT '{}',
     PRIMARY KEY (partner, account_number, key));
+CREATE TABLE IF NOT EXISTS sessions (
+    partner TEXT NOT NULL, session_id TEXT NOT NULL, subject TEXT NOT NULL DEFAULT '',
+    expires_at REAL NOT NULL, data TEXT NOT NULL DEFAULT '{}', created_at REAL NOT NULL,
+    PRIMARY KEY (partner, session_id));
 CREATE TABLE IF NOT EXISTS journal (
     id INTEGER PRIMARY KEY, at REAL NOT NULL, partner TEXT NOT NULL, operation TEXT NOT NULL,
     method TEXT NOT NULL, path TEXT NOT NULL, status INTEGER, violations INTEGER NOT NULL,
     faults INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS journal_by_operation ON journal (partner, operation);
+CREATE TABLE IF NOT EXISTS fault_plans (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, partner TEXT NOT NULL, operation TEXT NOT NULL DEFAULT '',
+    remaining INTEGER, applied INTEGER NOT NULL DEFAULT 0, plan TEXT NOT NULL DEFAULT '{}',
+    created_at REAL NOT NULL);
 """
+# fault_plans: match and effect as JSON (``plan``), so new kinds need no schema change; ``remaining``
+# NULL = until removed. AUTOINCREMENT: an id in a journal note never names a later plan.
 
 # Tables that hold the partners' ledgers: emptied by a reset, unlike meta.
-LEDGER_TABLES = ("accounts", "policies", "invoices", "payments", "allocations", "credits", "settings", "documents")
+LEDGER_TABLES = ("accounts", "policies", "invoices", "payments", "allocations", "credits", "settings", "documents",
+                 "sessions")
+# Emptied by a reset besides the ledgers: what the partners received, and what they were told to do wrong.
+RESET_TABLES = LEDGER_TABLES + ("journal", "fault_plans")
+_GENERATION = struct.Struct("<Q")
 
 
 class Store:
@@ -95,8 +115,11 @@ class Store:
         self._opened: list[sqlite3.Connection] = []
         self._secret = ""
         self._lockfile: int | None = None
+        self._generation = 0  # in memory; on a file, ``_shared`` holds it
+        self._shared: mmap.mmap | None = None
         if self._shared_file and fcntl is not None:
             self._lockfile = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            self._shared = self._map_generation(self._lockfile)
         self._memory = None if self._shared_file else self._open()
         self._connection().executescript(_SCHEMA)
         with self.transaction() as conn:
@@ -164,9 +187,50 @@ class Store:
             for conn in self._opened:
                 conn.close()
             self._opened.clear()
+            if self._shared is not None:
+                self._shared.close()
+                self._shared = None
             if self._lockfile is not None:
                 os.close(self._lockfile)
                 self._lockfile = None
+
+    # -- generation ---------------------------------------------------------------------------
+    @staticmethod
+    def _map_generation(lockfile: int) -> mmap.mmap:
+        """The lock file's first 8 bytes, shared by every process on the database (growing the file
+        to 8 bytes never clears a counter another process wrote: only a shorter file is extended)."""
+        if os.fstat(lockfile).st_size < _GENERATION.size:
+            os.ftruncate(lockfile, _GENERATION.size)
+        return mmap.mmap(lockfile, _GENERATION.size)
+
+    def generation(self) -> int:
+        """A number that changes whenever any process calls ``touch()`` on this database; read from
+        memory, never by a query (a shared file without ``fcntl`` falls back to a meta row)."""
+        if self._shared is not None:
+            return int(_GENERATION.unpack_from(self._shared)[0])
+        if self._shared_file:
+            return int(self.meta("generation", "0"))
+        return self._generation
+
+    def touch(self) -> None:
+        """Tell every process that cached data changed. Call it after the change has committed, so
+        that a process which sees the new generation also sees the change."""
+        with self._lock:
+            if self._connection().in_transaction:
+                # On a file the flock below would release the open transaction's lock early.
+                raise RuntimeError("Store.touch() inside a transaction: call it after the commit")
+            if self._shared is not None and self._lockfile is not None:
+                fcntl.flock(self._lockfile, fcntl.LOCK_EX)
+                try:
+                    _GENERATION.pack_into(self._shared, 0, (self.generation() + 1) % 2**64)
+                finally:
+                    fcntl.flock(self._lockfile, fcntl.LOCK_UN)
+            elif self._shared_file:
+                with self.transaction() as conn:
+                    conn.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)",
+                                 (str(int(self.meta("generation", "0")) + 1),))
+            else:
+                self._generation += 1
 
     # -- meta ---------------------------------------------------------------------------------
     def meta(self, key: str, default: str = "") -> str:
@@ -201,7 +265,14 @@ class Store:
         self.set_meta("clock_offset", "0")
 
     def wipe(self) -> None:
-        """Empty the ledgers and the journal (a reset); the signing key and clock stay."""
+        """Empty the ledgers, the journal and the fault plans (a reset); the signing key and clock stay.
+
+        ``resets`` counts the wipes: a request that waited (a delay fault) across a reset belongs to
+        a state that is gone, and is abandoned rather than applied to the new one.
+        """
         with self.transaction() as conn:
-            for table in LEDGER_TABLES + ("journal",):
+            for table in RESET_TABLES:
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            row = conn.execute("SELECT value FROM meta WHERE key = 'resets'").fetchone()
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('resets', ?)", (str(int(row[0]) + 1 if row else 1),))
+        self.touch()

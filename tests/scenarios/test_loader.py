@@ -190,3 +190,32 @@ def test_the_sapiens_catalogue_covers_every_operation_and_names_its_design_secti
     soap = {op.qualified for op in load_contract("sapiens").operations() if not op.name.endswith("_wsdl")}
     assert checked >= soap, sorted(soap - checked)
     assert any(step.kind == "send" for s in scenarios for step in s.steps), "the malformed design sample, as written"
+
+
+def test_the_spectrum_catalogue_covers_every_operation_and_names_design_001() -> None:
+    from contracts import load_contract
+
+    scenarios = [load_scenario(path) for path in sorted(CATALOG.glob("spectrum/*.yaml"))]
+    assert len(scenarios) >= 15
+    assert all("design 001" in s.source for s in scenarios), "trace to a design section"
+    assert {step.call for s in scenarios for step in s.steps if step.call} == set(CALLS)
+    checked = {e.operation for s in scenarios for e in s.exchanges + tuple(x for st in s.steps for x in st.expect.exchanges)}
+    operations = {op.qualified for op in load_contract("spectrum").operations()}
+    assert checked >= operations, sorted(operations - checked)
+    assert any(step.kind == "send" for s in scenarios for step in s.steps), "a design sample, as written"
+
+
+def test_the_tccs_catalogue_covers_every_operation_and_names_design_002() -> None:
+    from contracts import load_contract
+
+    scenarios = [load_scenario(path) for path in sorted(CATALOG.glob("tccs/*.yaml"))]
+    assert len(scenarios) >= 15
+    assert all("design 002" in s.source for s in scenarios), "trace to a design section"
+    assert {step.call for s in scenarios for step in s.steps if step.call} == set(CALLS)
+    checked = {e.operation for s in scenarios for e in s.exchanges + tuple(x for st in s.steps for x in st.expect.exchanges)}
+    operations = {op.qualified for op in load_contract("tccs").operations()}
+    assert checked >= operations, sorted(operations - checked)
+    options = [s.given.biller.get("options") or {} for s in scenarios]
+    assert any(o.get("datapump_retry") is False for o in options), "ITG-1853: the retry switched off"
+    versions = {str((s.given.biller.get("settings") or {}).get("35", "")) for s in scenarios}
+    assert {"1", "2"} <= versions, "INT-6870: a biller on each service version (setting 35)"
