@@ -64,7 +64,7 @@ def test_a_malformed_scenario_is_exit_2_naming_file_and_line(tmp_path: Path) -> 
     folder = copy(tmp_path, "bill_fetch.yaml")
     broken = folder / "broken.yaml"
     broken.write_text((IMT / "autopay_set.yaml").read_text().replace("  - call: set_autopay", "  - cal: set_autopay"))
-    done = partnersim(folder, "-n", "2", cwd=tmp_path)
+    done = partnersim(folder, cwd=tmp_path)
     assert done.returncode == 2, done.stdout + done.stderr
     assert f"{broken.name}:6: steps[0].cal: unknown step kind 'cal'" in done.stdout
 

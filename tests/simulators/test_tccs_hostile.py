@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from simulators import ServerThread
 
-FAST = settings(max_examples=80, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(max_examples=50, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 PATHS = ["/api/ARState_Output", "/api/Pay_Input", "/api/Insufficient_Pay_Report", "/api/Paperless_Bill",
          "/api/Recurring_Pay", "/Retrieve_Bill_Image"]
 CREDENTIALS = {"consumerGUID": "SANDBOX", "entryKey": "sandbox"}
