@@ -166,6 +166,8 @@ def _explain(error: ValidationError) -> Problem:
         patterns = list(sub.get("patternProperties", {}))
         extra = [k for k in error.instance if k not in names and not any(re.search(p, k) for p in patterns)]
         allowed = ", ".join(sorted(names)) + (" or a JSON pointer starting with /" if patterns else "")
+        if len(patterns) > 1:
+            allowed += " or a field in the partner's terms ('form <name>', 'contentInfo <field>')"
         return (*path, extra[0]), f"unknown key {extra[0]!r}; expected one of: {allowed}"
     if rule == "required":
         missing = [k for k in error.validator_value if k not in error.instance]

@@ -4,9 +4,11 @@
   by the step's ``expect`` (a ``ScenarioError`` is not: the scenario itself is wrong).
 * ``clock``: move the sandbox clock (``{advance: seconds}`` or ``{reset: true}``), e.g. past a token's
   lifetime.
-* ``send``: send the request of one of the partner's recorded exchanges to the sandbox exactly as recorded
-  (``{exchange: <id>}``): what no adapter would send, such as the design's malformed posting sample. The
-  outcome is the partner's answer (``status``, ``content_type``, ``body``), judged by ``expect.result``.
+* ``send``: send a request to the sandbox exactly as written, what no adapter would send: the request
+  of one of the partner's recorded exchanges (``{exchange: <id>}``, such as the design's malformed
+  posting sample), or one written in the step (``{request: {path, host, form | json | body, ...}}``,
+  such as a TCCS ``contentInfo`` with one field wrong). The outcome is the partner's answer (``status``,
+  ``content_type``, ``body``, and ``json`` when the body is JSON), judged by ``expect.result``.
 * ``fault``: set a fault plan (``simulators.faults``) for the steps after it, e.g.
   ``{operation: Pay_Input, status: 503, times: 1}``: match (``partner``, default the scenario's;
   ``operation``; ``body_contains``), one effect (``status`` with ``body`` / ``content_type``, ``delay``,
@@ -59,11 +61,37 @@ def _clock(step: Step, ctx: StepContext) -> StepRecord:
 
 @dataclass(frozen=True)
 class Answer:
-    """The partner's answer to a ``send`` step."""
+    """The partner's answer to a ``send`` step; ``json`` is the body parsed when it is JSON, else None."""
 
     status: int
     content_type: str
     body: str
+    json: Any = None
+
+
+def _written_request(step: Step) -> tuple[str, str, dict[str, str], dict[str, str], bytes | None]:
+    """A request written in the step: method, host/path, query, headers and body as sent."""
+    import json
+    from urllib.parse import urlencode
+
+    spec = dict(step.send["request"])
+    headers = {str(k): str(v) for k, v in dict(spec.get("headers") or {}).items()}
+    named = {k.lower() for k in headers}
+    body: bytes | None = None
+    if "form" in spec:
+        body = urlencode({str(k): str(v) for k, v in dict(spec["form"]).items()}).encode()
+        if "content-type" not in named:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+    elif "json" in spec:
+        body = json.dumps(spec["json"]).encode()
+        if "content-type" not in named:
+            headers["Content-Type"] = "application/json"
+    elif "body" in spec:
+        body = str(spec["body"]).encode()
+    host = str(spec.get("host") or "")
+    where = (f"/{host}" if host else "") + str(spec["path"])
+    query = {str(k): str(v) for k, v in dict(spec.get("query") or {}).items()}
+    return str(spec.get("method") or "POST"), where, query, headers, body
 
 
 def _send(step: Step, ctx: StepContext) -> StepRecord:
@@ -72,19 +100,28 @@ def _send(step: Step, ctx: StepContext) -> StepRecord:
     from contracts import load_contract
 
     partner = ctx.adapter.partner
-    wanted = str(step.send.get("exchange", ""))
-    recorded = next((e for e in load_contract(partner).exchanges if e.id == wanted), None)
-    if recorded is None:
-        known = ", ".join(e.id for e in load_contract(partner).exchanges)
-        raise ScenarioError(f"{step.label}: {partner} has no recorded exchange {wanted!r}; recorded: {known}")
-    request = recorded.request
     base = ctx.admin.base[: -len("/__admin")]
-    url = f"{base}/{partner}" + (f"/{request.host}" if request.host else "") + request.path
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-length", "host")}
-    answer = requests.request(request.method, url, params=request.query, data=request.body or None,
-                              headers=headers, timeout=10)
+    if "request" in step.send:
+        method, where, query, headers, body = _written_request(step)
+        url = f"{base}/{partner}{where}"
+        params: Any = query
+    else:
+        wanted = str(step.send.get("exchange", ""))
+        recorded = next((e for e in load_contract(partner).exchanges if e.id == wanted), None)
+        if recorded is None:
+            known = ", ".join(e.id for e in load_contract(partner).exchanges)
+            raise ScenarioError(f"{step.label}: {partner} has no recorded exchange {wanted!r}; recorded: {known}")
+        request = recorded.request
+        url = f"{base}/{partner}" + (f"/{request.host}" if request.host else "") + request.path
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-length", "host")}
+        method, params, body = request.method, request.query, request.body or None
+    answer = requests.request(method, url, params=params, data=body, headers=headers, timeout=10)
+    try:
+        parsed = answer.json()
+    except ValueError:
+        parsed = None
     return StepRecord(step, Answer(answer.status_code, answer.headers.get("Content-Type", ""),
-                                   answer.content.decode("utf-8", "replace")))
+                                   answer.content.decode("utf-8", "replace"), parsed))
 
 
 def fault_plan(step: Step, partner: str) -> dict[str, Any]:
