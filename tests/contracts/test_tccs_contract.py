@@ -251,3 +251,86 @@ def test_the_bif_mapping_checks_the_invoice_number(tmp_path: Path, capsys: pytes
     (tmp_path / "broken.bif").write_text(broken)
     assert main(["bif", "check", "--partner", "tccs", str(tmp_path / "broken.bif")]) == 1
     assert "FileSpecID 10" in capsys.readouterr().out
+
+
+# -- fields in the partner's own terms (scenario assertions: ``contentInfo amount``, ``form entryKey``) --
+@pytest.mark.parametrize("name,value", [
+    ("contentInfo invoice", "306-12/11/2019"), ("contentInfo amount", "24.00"), ("contentInfo payment_type", "CC"),
+    ("contentInfo payment_guid", GUID), ("contentInfo insured_name", None), ("contentInfo nosuchfield", None),
+])
+def test_a_content_info_field_is_read_normalised(contract: TccsContract, name: str, value: str | None) -> None:
+    request = form_request("/api/pay_input", f" 306 - 12/11/2019 | 24.00 : CC @ {GUID} ")
+    assert contract.field(request, name) == value
+
+
+def test_each_operation_s_fields_are_named_by_its_grammar(contract: TccsContract) -> None:
+    nsf = form_request(NSF, "454100010 -03/01/2019 : 06/22/2020 | 25.00 | IFR")
+    assert [contract.field(nsf, f"contentInfo {f}") for f in ("invoice", "date", "amount", "code")] == [
+        "454100010-03/01/2019", "06/22/2020", "25.00", "IFR"]
+    quote = form_request(PAY, f"Q3272-12/11/2019|Test Name|24.00@{GUID}")
+    assert (contract.field(quote, "contentInfo insured_name"), contract.field(quote, "contentInfo payment_type")) == (
+        "Test Name", None)
+    autopay = form_request("/api/Recurring_Pay", "454100010-03/01/2019:Y|R")
+    assert (contract.field(autopay, "contentInfo flag"), contract.field(autopay, "contentInfo code")) == ("Y", "R")
+
+
+@pytest.mark.parametrize("path,content,name,value", [
+    (PAY, "306-12/11/2019| 24,00 :CC", "contentInfo amount", "24,00"),
+    (PAY, "306-12/11/2019|24.00:VISA", "contentInfo payment_type", "VISA"),
+    (PAY, "306-12/11/2019|24.00:CC@e99fc166 9d990", "contentInfo payment_guid", "e99fc166 9d990"),
+    (PAY, "Q3272-12/11/2019||24.00", "contentInfo insured_name", ""),
+    (PAY, "454100010-2020-06-16|24.00:CC", "contentInfo invoice", "454100010-2020-06-16"),
+    (NSF, "454100010-03/01/2019:13/45/2020|25.00|NSF", "contentInfo date", "13/45/2020"),
+    ("/api/Paperless_Bill", "454100010-03/01/2019:X|PB", "contentInfo flag", "X"),
+])
+def test_a_broken_field_is_given_as_written(contract: TccsContract, path: str, content: str, name: str,
+                                            value: str) -> None:
+    request = form_request(path, content)
+    assert contract.field(request, name) == value
+    assert name in [v.location for v in contract.check_request(request)], "and it is the violation's location"
+
+
+def test_the_other_fields_of_a_broken_content_info_are_still_read(contract: TccsContract) -> None:
+    request = form_request(PAY, "306-12/11/2019|24,00:CC")
+    assert (contract.field(request, "contentInfo invoice"), contract.field(request, "contentInfo payment_type")) == (
+        "306-12/11/2019", "CC")
+
+
+def test_a_form_field_is_read_as_sent(contract: TccsContract) -> None:
+    request = form_request(PAY, "306-12/11/2019|24.00:CC", entryKey="s3cret")
+    assert contract.field(request, "form entryKey") == "s3cret"
+    assert contract.field(request, "form consumerGUID") == "G"
+    assert contract.field(request, "form contentInfo") == "306-12/11/2019|24.00:CC", "URL-decoded, not normalised"
+    assert contract.field(request, "form pmtGUID") is None
+    redacted = Exchange(partner="tccs", request=request).redacted(Redactor()).request
+    assert contract.field(redacted, "form entryKey") == "<REDACTED>", "what a scenario sees in the journal"
+
+
+def test_content_info_is_none_where_there_is_none(contract: TccsContract) -> None:
+    assert contract.field(form_request(PAY, None), "contentInfo amount") is None
+    assert contract.field(form_request("/api/Nope", "306-12/11/2019"), "contentInfo invoice") is None
+    json_request = Request("POST", PAY, host="invoicecloudapi", headers={"Content-Type": "application/json"},
+                           body=b'{"contentInfo": "306-12/11/2019|24.00:CC"}')
+    assert contract.field(json_request, "contentInfo amount") is None
+    answer = Response(200, {"Content-Type": FORM}, b"contentInfo=306-12%2F11%2F2019%7C24.00%3ACC")
+    assert contract.field(answer, "contentInfo amount") is None, "contentInfo is a request's field"
+
+
+@pytest.mark.parametrize("name", ["json contentInfo", "contentInfo", "form", "amount", "header Content-Type"])
+def test_an_unknown_kind_of_field_raises_key_error_listing_the_kinds(contract: TccsContract, name: str) -> None:
+    with pytest.raises(KeyError) as info:
+        contract.field(form_request(PAY, "306-12/11/2019|24.00:CC"), name)
+    message = info.value.args[0]
+    assert repr(name) in message and "'form <name>'" in message and "'contentInfo <name>'" in message
+
+
+@pytest.mark.parametrize("partner", ["tccs", "imt", "spectrum"])
+@pytest.mark.parametrize("media,body", [
+    ("application/json", b'{"x": "1"}'), ("application/vnd.api+json", b'{"x": "1"}'), ("text/plain", b"x=1"),
+    ("application/x-www-form-urlencoded", b"x=1&\xff"),  # labelled a form, but no UTF-8: unreadable
+])
+def test_a_form_field_of_a_body_that_is_no_form_is_none(partner: str, media: str, body: bytes) -> None:
+    loaded = load_contract(partner)
+    request = Request("POST", "/api/Pay_Input", host="invoicecloudapi", headers={"Content-Type": media}, body=body)
+    assert loaded.field(request, "form x") is None
+    assert loaded.field(Response(200, {"Content-Type": media}, body), "form x") is None
