@@ -202,7 +202,7 @@ def test_a_request_with_both_form_and_json_is_refused_on_load_naming_its_line(tm
         load_scenario(path)
     error = info.value
     assert error.line == 5 and error.where == "steps[0].send.request"
-    assert str(error).startswith(f"{path}:5: ") and "at most one of body, form, json" in error.message
+    assert str(error).startswith(f"{path}:5: ") and "at most one of body, form and json; found form and json" in error.message
 
 
 @pytest.mark.parametrize("request_text", [
