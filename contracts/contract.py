@@ -7,10 +7,12 @@ WSDL and XSD; TCCS adds its ``contentInfo`` grammars.
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from contracts.exchange import Exchange, Request, Response, load_exchanges
 from contracts.jsonbody import BodyError, is_form_media, parse_body
@@ -93,14 +95,18 @@ class Contract(ABC):
     def field(self, message: Request | Response, name: str) -> str | None:
         """One field of a message in the partner's own terms, or None when the message has none.
 
-        ``form <name>`` is a field of a form-encoded body. A partner whose meaning lives inside a field
-        adds its own kinds (TCCS: ``contentInfo amount``, a field of the ``contentInfo`` grammar), so
+        ``/data/attributes/payment_amount`` is a JSON pointer into a JSON body (a string as it is, any
+        other value as JSON text: ``77``, ``true``); ``form <name>`` is a field of a form-encoded body. A
+        partner whose meaning lives inside a field adds its own kinds (TCCS: ``contentInfo amount``, a
+        field of the ``contentInfo`` grammar; Sapiens: ``payload <xpath>`` into the CDATA payload), so
         that a scenario or a fault plan can name what the partner itself would name. A name of a kind
         this contract does not know raises ``KeyError``.
         """
+        if name.startswith("/"):
+            return _json_pointer(message, name)
         kind, _, rest = name.partition(" ")
         if kind != "form" or not rest:
-            raise KeyError(f"{self.partner} messages have no field {name!r}; kinds: "
+            raise KeyError(f"{self.partner} messages have no field {name!r}; kinds: '/<json pointer>', "
                            + ", ".join(f"'{k} <name>'" for k in self.field_kinds()))
         media = message.header("Content-Type")
         if not is_form_media(media):
@@ -136,3 +142,22 @@ class Contract(ABC):
                     exchange.id = path.stem
                 out.append(exchange)
         return out
+
+
+def _json_pointer(message: Request | Response, pointer: str) -> str | None:
+    """The value at a JSON pointer (RFC 6901) of a JSON body, as text; None when absent or not JSON."""
+    try:
+        node: Any = json.loads(message.body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    for raw in pointer.split("/")[1:]:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    if node is None:
+        return None
+    return node if isinstance(node, str) else json.dumps(node)

@@ -316,6 +316,42 @@ class SoapContract(Contract):
                                          contract=self.path.name))
         return out
 
+    # -- named fields -----------------------------------------------------------------------
+    def field_kinds(self) -> tuple[str, ...]:
+        return (*super().field_kinds(), "payload", "header")
+
+    def field(self, message: Request | Response, name: str) -> str | None:
+        """``payload <xpath>``: an XPath into the payload of ``<Data>`` (the CDATA text, unwrapped of
+        Sapiens' literal ``<![CDATA[`` when there is one), e.g. ``payload //remit/paymentID``;
+        ``header <xpath>``: an XPath from the body element (``PWInvokeBillingActionRequest``), e.g.
+        ``header TransRef``, ``header TransResult/ReturnCode``; ``ActionCode`` and ``InterfaceCode`` alone
+        are short for ``header ActionCode`` / ``header InterfaceCode``. XPaths may use the contract's
+        prefixes (``bil``, ``sch``, ``wsse``, ``soapenv``). A node found is its text, stripped; an
+        attribute or an XPath function its value. JSON pointers and ``form <name>`` as every contract."""
+        if name in (self._action_tag, self._interface_tag):
+            name = f"header {name}"
+        kind, _, rest = name.partition(" ")
+        if kind not in ("payload", "header") or not rest.strip():
+            return super().field(message, name)
+        xpath = _compiled_xpath(rest.strip(), tuple(sorted(self._namespaces.items())))
+        try:
+            envelope = parse_xml(message.body, part="envelope")
+        except XmlProblem:
+            return None
+        element = _body_child(envelope)
+        if element is None:
+            return None
+        if kind == "header":
+            return _xpath_value(xpath, element)
+        data = element.find(self._payload_tag)
+        if data is None:
+            return None
+        try:
+            payload = parse_xml(unwrap_payload("".join(data.itertext()))[0].strip(), part="payload")
+        except XmlProblem:
+            return None
+        return _xpath_value(xpath, payload)
+
     # -- operations -------------------------------------------------------------------------
     def operations(self) -> list[OperationInfo]:
         return [op.info for op in self._ops]
@@ -657,6 +693,33 @@ class SoapContract(Contract):
 
 
 # -- helpers ------------------------------------------------------------------------------------
+@lru_cache(maxsize=128)
+def _compiled_xpath(expression: str, namespaces: tuple[tuple[str, str], ...]) -> etree.XPath:
+    """An XPath of a named field; one that does not compile is ``KeyError`` (a field the partner has not)."""
+    try:
+        return etree.XPath(expression, namespaces=dict(namespaces))
+    except etree.XPathSyntaxError as exc:
+        raise KeyError(f"{expression!r} is not an XPath: {exc}") from None
+
+
+def _xpath_value(xpath: etree.XPath, root: etree._Element) -> str | None:
+    try:
+        found = xpath(root)
+    except etree.XPathEvalError:
+        return None
+    if isinstance(found, list):
+        if not found:
+            return None
+        found = found[0]
+    if isinstance(found, etree._Element):
+        return "".join(found.itertext()).strip()
+    if isinstance(found, bool):
+        return "true" if found else "false"
+    if isinstance(found, float):
+        return str(int(found)) if found.is_integer() else str(found)
+    return str(found).strip()
+
+
 def _path_regex(template: str) -> re.Pattern[str]:
     """``{name}`` matches one path segment, ``{name:path}`` the rest of the path (Werkzeug's converter)."""
     out, pos = "^", 0

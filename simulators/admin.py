@@ -160,7 +160,8 @@ def create_admin_app(sandbox: Sandbox) -> Flask:
                                  '{"partner": "imt", "operation": "post_payment", "status": 503}', field="plan")
         try:
             plan = FaultPlan.parse(doc, list(sandbox.partners),
-                                   lambda p: [op.name for op in ctx.contract(p).operations()])
+                                   lambda p: [op.name for op in ctx.contract(p).operations()],
+                                   contract=ctx.contract, simulator=sandbox.partners.__getitem__)
         except FaultPlanError as exc:
             return _problem(400, str(exc), field=exc.field)
         return _json(ctx.faults.add(plan).to_dict(), 201)

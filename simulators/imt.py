@@ -11,24 +11,28 @@ import functools
 import json
 from collections.abc import Callable
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from flask import Flask, Response, request
 
-from contracts import Violation
+from contracts import Request, Violation
 from simulators.context import SandboxContext
 from simulators.errors import LedgerError, NotFound
 from simulators.ledger import Balance, from_cents, to_cents
 from simulators.partner import PartnerSimulator
 from simulators.pdf import render_bill
 from simulators.rest import (
+    ERROR_CODES,
     TokenError,
     bearer,
     create_partner_flask,
     ctx,
+    error_code,
     issue_token,
-    reject,
     json_answer,
+    reject,
+    token_detail,
     verify_token,
     violations,
 )
@@ -121,6 +125,25 @@ class ImtSimulator(PartnerSimulator):
     def error_response(self, status: int, detail: str) -> tuple[bytes, str]:
         body = {"errors": [{"status": str(status), "code": _code(status), "detail": detail}]}
         return json.dumps(body).encode(), MEDIA
+
+    answer_kinds = MappingProxyType({
+        "error": "a JSON:API error code: " + ", ".join(f"{c} ({s})" for c, (s, _) in ERROR_CODES.items()),
+        "token": "expired or revoked: 401 not_authenticated",
+    })
+
+    def fault_answer(self, kind: str, detail: str, operation: str, *, message: str = "",
+                     request: Request | None = None) -> tuple[int, bytes, str] | None:
+        """``error``: a JSON:API error answer of that code (status by code); ``token``: the 401 IMT gives
+        a token that has expired or was revoked."""
+        if kind == "error":
+            status, default = error_code(detail)
+            code = detail
+        elif kind == "token":
+            status, code, default = 401, "not_authenticated", token_detail(detail)
+        else:
+            return None
+        body = {"errors": [{"status": str(status), "code": code, "detail": message or default}]}
+        return status, json.dumps(body).encode(), MEDIA
 
     def endpoints(self, base_url: str) -> dict[str, str]:
         b = f"{base_url}/imt"

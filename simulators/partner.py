@@ -7,10 +7,14 @@ so adding a partner means one module and one line in ``simulators.registry``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
+
+    from contracts import Request
 
     from simulators.context import SandboxContext
 
@@ -30,6 +34,22 @@ class PartnerSimulator(ABC):
     def error_response(self, status: int, detail: str) -> tuple[bytes, str]:
         """The partner's own error answer (body, content type) for errors raised outside its app:
         a body over the size limit, an internal error."""
+
+    #: The answers of its own a fault plan may ask of the partner: kind -> the codes it takes (shown in
+    #: the 400 that refuses another). ``answer: {<kind>: <code>}`` asks one; ``token: expired | revoked``
+    #: asks kind ``token``.
+    answer_kinds: ClassVar[Mapping[str, str]] = MappingProxyType({})
+
+    def fault_answer(self, kind: str, detail: str, operation: str, *, message: str = "",
+                     request: Request | None = None) -> tuple[int, bytes, str] | None:
+        """The partner's own answer of ``kind`` with code ``detail`` to a request of ``operation`` (status,
+        body, content type), for a fault plan: a business refusal (Sapiens ``return_code`` FAILURE), an
+        error answer (TCCS ``error`` INVOICE_NOT_FOUND), the answer to an expired token (``token``
+        expired). ``message`` replaces the partner's default text; ``request`` is the request answered
+        (None when a plan is checked before any request: answer with placeholders). None when the
+        partner gives no such answer to that operation; ``ValueError`` (its message says what codes it
+        takes) for a code it does not know."""
+        return None
 
     def demo_seed(self) -> dict[str, Any]:
         """The demo data, in the seed fixture format (``accounts: [...]``)."""

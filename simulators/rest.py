@@ -15,7 +15,8 @@ from simulators.context import SandboxContext
 from simulators.partner import PartnerSimulator
 from simulators.wsgi import NOTES_KEY, check_request, request_of
 
-__all__ = ["create_partner_flask", "ctx", "reject", "json_answer", "own_request", "violations", "issue_token", "verify_token", "TokenError"]
+__all__ = ["create_partner_flask", "ctx", "reject", "json_answer", "own_request", "violations", "issue_token", "verify_token",
+           "TokenError", "ERROR_CODES", "error_code", "token_detail"]
 
 
 def create_partner_flask(sim: PartnerSimulator, context: SandboxContext) -> Flask:
@@ -68,6 +69,40 @@ def reject(reason: str) -> None:
 def json_answer(doc: Any, status: int = 200, content_type: str = "application/json",
                 headers: dict[str, str] | None = None) -> Response:
     return Response(json.dumps(doc), status=status, content_type=content_type, headers=headers)
+
+
+#: The JSON:API error codes a fault plan may ask of a REST partner (``answer: {error: <code>}``): status
+#: and the default detail (Django REST framework's words, as IMT's answers use them).
+ERROR_CODES: dict[str, tuple[int, str]] = {
+    "invalid": (400, "Invalid input."),
+    "not_authenticated": (401, "Authentication credentials were not provided."),
+    "authentication_failed": (401, "Incorrect authentication credentials."),
+    "permission_denied": (403, "You do not have permission to perform this action."),
+    "not_found": (404, "Not found."),
+    "method_not_allowed": (405, "Method not allowed."),
+    "conflict": (409, "Conflict."),
+    "request_too_large": (413, "Request body too large."),
+    "unsupported_media_type": (415, "Unsupported media type in request."),
+    "throttled": (429, "Request was throttled."),
+    "error": (500, "A server error occurred."),
+    "service_unavailable": (503, "Service temporarily unavailable, try again later."),
+}
+TOKEN_DETAILS = {"expired": "Token has expired.", "revoked": "Token has been revoked."}
+
+
+def error_code(code: str) -> tuple[int, str]:
+    """Status and default detail of a JSON:API error code; ``ValueError`` listing the codes for another."""
+    if code not in ERROR_CODES:
+        raise ValueError(f"expected one of {', '.join(f'{c} ({s})' for c, (s, _) in ERROR_CODES.items())}; "
+                         f"found {code!r}")
+    return ERROR_CODES[code]
+
+
+def token_detail(code: str) -> str:
+    """The detail of a 401 for a token that is ``expired`` or ``revoked``; ``ValueError`` for another."""
+    if code not in TOKEN_DETAILS:
+        raise ValueError(f"expected {' or '.join(TOKEN_DETAILS)}; found {code!r}")
+    return TOKEN_DETAILS[code]
 
 
 class TokenError(Exception):

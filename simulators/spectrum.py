@@ -27,24 +27,28 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from http import HTTPStatus
+from types import MappingProxyType
 from typing import Any
 
 from flask import Flask, Response, has_request_context, request
 
-from contracts import Violation
+from contracts import Request, Violation, load_contract
 from simulators.context import SandboxContext
 from simulators.errors import LedgerError
 from simulators.ledger import Ledger, from_cents, to_cents
 from simulators.partner import PartnerSimulator
 from simulators.rest import (
+    ERROR_CODES,
     TokenError,
     bearer,
     create_partner_flask,
     ctx,
+    error_code,
     issue_token,
     json_answer,
     own_request,
     reject,
+    token_detail,
     verify_token,
     violations,
 )
@@ -167,6 +171,42 @@ class SpectrumSimulator(PartnerSimulator):
         host = self.split_path(request.path)[0] if has_request_context() else CORE
         body = {"errors": [_error_doc(host, status, _CODES.get(status, "error"), detail)]}
         return json.dumps(body).encode(), _media(host)
+
+    answer_kinds = MappingProxyType({
+        "error": "a JSON:API error code: " + ", ".join(f"{c} ({s})" for c, (s, _) in ERROR_CODES.items()),
+        "receipt_outcome": "okay or no_data, an outcome of online_receipt answered without posting",
+        "token": "expired or revoked: the API core's 401 not_authenticated (the auth host's 403 for its session)",
+    })
+
+    def fault_answer(self, kind: str, detail: str, operation: str, *, message: str = "",
+                     request: Request | None = None) -> tuple[int, bytes, str] | None:
+        """``error``: a JSON:API error in the form of the operation's host; ``receipt_outcome``: OnlineReceipt's
+        ``okay`` or "Sucess, but no data" (receiptID 0; nothing is posted); ``token``: what the API core
+        answers a JWT that expired or was revoked (the auth host: its 403 for a session gone)."""
+        host = next((op.host for op in load_contract(PARTNER).operations() if op.name == operation), CORE)
+        if kind == "receipt_outcome":
+            outcomes = {"okay": OKAY, "no_data": NO_DATA}
+            if detail not in outcomes:
+                raise ValueError(f"expected okay or no_data; found {detail!r}")
+            if operation != "online_receipt":
+                raise ValueError("an outcome of online_receipt only: set operation: online_receipt")
+            try:
+                doc = json.loads(request.body) if request is not None else {}
+            except ValueError:
+                return None  # a body the partner could not read has no outcome
+            if not isinstance(doc, dict):
+                return None
+            return 200, json.dumps({**doc, "receiptID": 0, "message": message or outcomes[detail]}).encode(), CORE_MEDIA
+        if kind == "error":
+            status, default = error_code(detail)
+            code = detail
+        elif kind == "token":
+            status, code, default = (401, "not_authenticated", token_detail(detail)) if host != AUTH else \
+                (403, "not_authenticated", NOT_AUTHENTICATED)
+        else:
+            return None
+        body = {"errors": [_error_doc(host, status, code, message or default)]}
+        return status, json.dumps(body).encode(), _media(host)
 
     def endpoints(self, base_url: str) -> dict[str, str]:
         core, auth = f"{base_url}/spectrum/{CORE}", f"{base_url}/spectrum/{AUTH}/{BILLER_ID}"

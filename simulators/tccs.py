@@ -32,12 +32,13 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from http import HTTPStatus
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Flask, Response, request
 
-from contracts import Violation, best_match
+from contracts import Request, Violation, best_match
 from contracts.formgrammar import Parsed
 from contracts.jsonbody import is_form_media
 from contracts.tccs import TccsContract
@@ -81,6 +82,22 @@ def _code(status: int) -> str:
         return "ERROR"
 
 
+#: The ErrorCodes a fault plan may ask of TCCS (``answer: {error: <code>}``): status and default Message.
+ERROR_CODES: dict[str, tuple[int, str]] = {
+    "INVALID_CONTENT": (400, "The contentInfo is not valid."),
+    "AUTHENTICATION_FAILED": (401, "The consumerGUID or entryKey is missing or not valid."),
+    "NOT_FOUND": (404, "No TCCS operation at this path."),
+    "INVOICE_NOT_FOUND": (404, "Invoice was not found."),
+    "PAYMENT_NOT_FOUND": (404, "No payment of this amount on the invoice."),
+    "METHOD_NOT_ALLOWED": (405, "The operation accepts POST only."),
+    "ALREADY_REVERSED": (409, "The payment is already reversed."),
+    "REQUEST_TOO_LARGE": (413, "The request body is too large."),
+    "UNSUPPORTED_MEDIA_TYPE": (415, f"The body must be {FORM_MEDIA}."),
+    "INTERNAL_ERROR": (500, "An internal error occurred."),
+    "SERVICE_UNAVAILABLE": (503, "The service is unavailable."),
+}
+
+
 def _error_body(code: str, message: str, field: str = "") -> dict[str, str]:
     body = {"Status": "Error", "ErrorCode": code, "Message": message}
     if field:
@@ -119,6 +136,27 @@ class TccsSimulator(PartnerSimulator):
 
     def error_response(self, status: int, detail: str) -> tuple[bytes, str]:
         return json.dumps(_error_body(_code(status), detail)).encode(), MEDIA
+
+    answer_kinds = MappingProxyType({
+        "error": "an ErrorCode: " + ", ".join(f"{c} ({s})" for c, (s, _) in ERROR_CODES.items()),
+        "token": "expired or revoked: 401 AUTHENTICATION_FAILED (TCCS's credentials are the entryKey)",
+    })
+
+    def fault_answer(self, kind: str, detail: str, operation: str, *, message: str = "",
+                     request: Request | None = None) -> tuple[int, bytes, str] | None:
+        """``error``: TCCS's error answer with that ErrorCode (status by code); ``token``: its answer to an
+        entryKey it no longer accepts."""
+        if kind == "error":
+            if detail not in ERROR_CODES:
+                raise ValueError(f"expected an ErrorCode: {', '.join(ERROR_CODES)}; found {detail!r}")
+            status, default = ERROR_CODES[detail]
+        elif kind == "token":
+            if detail not in ("expired", "revoked"):
+                raise ValueError(f"expected expired or revoked; found {detail!r}")
+            detail, (status, default) = "AUTHENTICATION_FAILED", ERROR_CODES["AUTHENTICATION_FAILED"]
+        else:
+            return None
+        return status, json.dumps(_error_body(detail, message or default)).encode(), MEDIA
 
     def endpoints(self, base_url: str) -> dict[str, str]:
         b = f"{base_url}/{PARTNER}/{HOST}"

@@ -9,6 +9,7 @@ partner's own error answer (recording the error so that a test can re-raise it).
 from __future__ import annotations
 
 import io
+import random
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from urllib.parse import parse_qs
 
 from contracts import Exchange, Request, Response, Violation
 from simulators.context import SandboxContext
-from simulators.faults import FaultPlan, drop_connection
+from simulators.faults import FaultPlan, corrupt_body, drop_connection
 from simulators.partner import PartnerSimulator
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ class SandboxApp:
         self.apps = {name: sim.create_app(ctx) for name, sim in partners.items()}
         self.admin = admin
         self.sleep: Callable[[float], None] = time.sleep  # a delay fault's wait (tests replace it)
+        self.random = random.Random()  # a random delay's length (tests seed it)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path: str = environ.get("PATH_INFO", "") or "/"
@@ -176,33 +178,51 @@ class SandboxApp:
         it. None when the sandbox was reset while a delay held the request: it is abandoned."""
         if fault is None:
             return self._run_partner(sim, environ)
-        if fault.effect == "delay" and not fault.then_answer and not self._wait(fault):
+        made = None
+        if fault.kind:  # the partner's own answer: made first, so that one it has not is no fault at all
+            made = fault.partner_answer(sim, operation_of(self.ctx, sim.name, environ), request_of(environ))
+            if made is None:
+                status, headers, chunks, notes = self._run_partner(sim, environ)
+                skipped = f"fault {fault.id} not applied: {sim.name} gives no {fault.describe()} to this request"
+                return status, headers, chunks, " ".join(n for n in (notes, skipped) if n)
+        seconds = fault.seconds(self.random) if fault.effect == "delay" else 0.0
+        if fault.effect == "delay" and not fault.then_answer and not self._wait(seconds):
             return None
-        partner_sees_it = fault.then_answer or fault.effect == "delay"
-        status, headers, chunks, notes = self._run_partner(sim, environ) if partner_sees_it else ("", [], [], "")
-        note = f"fault {fault.id} applied: {fault.describe()}"
-        if fault.then_answer:
+        handled = fault.partner_sees_it
+        status, headers, chunks, notes = self._run_partner(sim, environ) if handled else ("", [], [], "")
+        note = f"fault {fault.id} applied: {fault.describe(seconds if fault.effect == 'delay' else None)}"
+        if fault.handled_first:
             note += f"; the partner had answered {status.split(' ', 1)[0]}"
-            if fault.effect == "delay" and not self._wait(fault):
+            if fault.effect == "delay" and not self._wait(seconds):
                 return None
         if fault.effect == "status":
             status, headers, chunks = fault.answer(sim)
+        elif made is not None:
+            status, headers, chunks = made
+        elif fault.effect == "corrupt":
+            media = next((v for k, v in headers if k.lower() == "content-type"), "")
+            body = corrupt_body(fault.corrupt, b"".join(chunks), media)
+            headers = [(k, str(len(body)) if k.lower() == "content-length" else v) for k, v in headers]
+            if not any(k.lower() == "content-length" for k, _ in headers):
+                headers.append(("Content-Length", str(len(body))))
+            chunks = [body]
         return status, headers, chunks, " ".join(n for n in (notes, note) if n)
 
     def _take_fault(self, sim: PartnerSimulator, request: Request, environ: WSGIEnvironment) -> FaultPlan | None:
         """The fault plan to apply to this request, one use taken; None at once while no plan is set."""
         try:
-            return self.ctx.faults.take(sim.name, request, lambda: operation_of(self.ctx, sim.name, environ))
+            return self.ctx.faults.take(sim.name, request, lambda: operation_of(self.ctx, sim.name, environ),
+                                        lambda name: self.ctx.contract(sim.name).field(request, name))
         except Exception as exc:  # a bug of ours: serve the request as if no plan were set
             self.ctx.record_error(exc)
             return None
 
-    def _wait(self, fault: FaultPlan) -> bool:
+    def _wait(self, seconds: float) -> bool:
         """A delay fault's wait, holding no lock; False when the sandbox was reset meanwhile, so that a
         request which outlived its state (its client timed out) does not act on the next one's."""
         store = self.ctx.store
         before = store.meta("resets")
-        self.sleep(fault.delay or 0)
+        self.sleep(seconds)
         return store.meta("resets") == before
 
     def _abandon(self, sim: PartnerSimulator, start_response: StartResponse) -> list[bytes]:
@@ -239,8 +259,9 @@ class SandboxApp:
         ctx = self.ctx
         violations = list(check_request(ctx, sim.name, environ))
         operation = environ.get(OPERATION_KEY, "")
-        # An answer a fault made is ours, not the partner's: it is not held against the partner's contract.
-        replaced = fault is not None and fault.effect != "delay"
+        # An answer a fault made is ours, not the partner's: it is not held against the partner's contract;
+        # but one the partner made for the fault (answer, token) is, as any answer of the partner's.
+        replaced = fault is not None and fault.effect not in ("delay", "answer", "token")
         if ctx.config.check_contracts and operation and response is not None and not replaced:
             match = environ.get(MATCH_KEY)
             violations.extend(ctx.contract(sim.name).check_response(request, response, match))

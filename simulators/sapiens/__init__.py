@@ -14,17 +14,21 @@ the truth, and Spyne (``simulators.sapiens.soap``) reads and writes the messages
 from __future__ import annotations
 
 from collections.abc import Iterable
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from simulators.context import SandboxContext
 from simulators.partner import PartnerSimulator
 from simulators.sapiens.billing import SERVICE_PATHS, SapiensHandlers
 from simulators.sapiens.documents import DOCUMENT_PREFIX, serve_document
+from simulators.sapiens.faults import ANSWER_KINDS, sapiens_fault_answer
 from simulators.sapiens.soap import Fault, SoapEndpoint, fault_answer, soap_fault
 from simulators.wsgi import NOTES_KEY, request_of
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
+
+    from contracts import Request
 
 __all__ = ["SapiensSimulator"]
 
@@ -90,6 +94,13 @@ class SapiensSimulator(PartnerSimulator):
     def error_response(self, status: int, detail: str) -> tuple[bytes, str]:
         code = "SOAP-ENV:Server" if status >= 500 else "SOAP-ENV:Client"
         return soap_fault(Fault(code, detail, status=status)), "text/xml; charset=utf-8"
+
+    answer_kinds = MappingProxyType(ANSWER_KINDS)
+
+    def fault_answer(self, kind: str, detail: str, operation: str, *, message: str = "",
+                     request: Request | None = None) -> tuple[int, bytes, str] | None:
+        """A ReturnCode answer, a SOAP Fault, or the FailedAuthentication Fault (``simulators.sapiens.faults``)."""
+        return sapiens_fault_answer(kind, detail, operation, message, request)
 
     def demo_seed(self) -> dict[str, Any]:
         from simulators.demo import sapiens_demo

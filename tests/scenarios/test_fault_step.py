@@ -107,11 +107,16 @@ steps:
     ("{operation: pay_now, status: 503}", 8, "steps[0].fault.operation", "imt has no operation 'pay_now'"),
     ("{partner: imt, operation: sapiens.post_payment, status: 503}", 8, "steps[0].fault.operation", "an operation of 'sapiens'"),
     ("{operation: post_payment, status: 503, delay: 1}", 8, "steps[0].fault",
-     "exactly one effect: status, delay or drop; found status and delay"),
+     "exactly one effect: status, delay, drop, corrupt, answer or token; found status and delay"),
     ("{operation: post_payment}", 8, "steps[0].fault", "found none"),
     ("{operation: post_payment, delay: 1, body: oops}", 8, "steps[0].fault.body", "body goes with status"),
     ("{operation: post_payment, status: 503, times: 0}", 8, "steps[0].fault.times", "minimum"),
     ("{operation: post_payment, status: 503, tims: 2}", 8, "steps[0].fault.tims", "unknown key 'tims'"),
+    ("{operation: post_payment, where: {nope x: 1}, status: 503}", 8, "steps[0].fault.where", "no field 'nope x'"),
+    ("{operation: post_payment, answer: {return_code: FAILURE}}", 8, "steps[0].fault.answer",
+     "imt gives no 'return_code' answer"),
+    ("{operation: post_payment, drop: sideways}", 8, "steps[0].fault.drop", "before"),
+    ("{operation: post_payment, delay: {min: 1}}", 8, "steps[0].fault.delay", "min"),
 ])
 def test_the_loader_refuses_a_malformed_fault_step_with_file_and_line(tmp_path: Path, fault: str, line: int,
                                                                      where: str, says: str) -> None:

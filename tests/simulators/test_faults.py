@@ -212,7 +212,7 @@ def test_the_journal_entry_names_the_fault_and_does_not_hold_its_answer_against_
     ({"partner": "imt", "status": "503"}, "status", "the text '503'"),
     ({"partner": "imt", "delay": 0}, "delay", "more than 0"),
     ({"partner": "imt", "delay": 301}, "delay", "at most 300"),
-    ({"partner": "imt", "drop": False}, "drop", "expected true"),
+    ({"partner": "imt", "drop": False}, "drop", "expected before"),
     ({"partner": "imt", "delay": 1, "body": "x"}, "body", "goes with a status effect"),
     ({"partner": "imt", "status": 503, "times": 0}, "times", "at least 1"),
     ({"partner": "imt", "status": 503, "then_answer": "yes"}, "then_answer", "true or false"),
