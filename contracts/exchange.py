@@ -26,6 +26,8 @@ __all__ = [
     "Response",
     "Exchange",
     "Redactor",
+    "NAME_FIELDS",
+    "NAME_PARTS",
     "load_exchanges",
     "dump_exchanges",
 ]
@@ -234,6 +236,21 @@ _SECRET_FIELDS = frozenset(
     {"password", "username_or_email", "token", "auth", "entrykey", "consumerguid", "access_token"}
 )
 
+#: Account holders' names (``Redactor.with_names()``, ``partnersim record --scrub-names``), by field or element
+#: name in any partner's messages: JSON and form fields, XML elements (Sapiens ``payerNM`` and
+#: ``paymentPayerName``, also inside the CDATA payload). Lower case; compared without regard to case.
+NAME_FIELDS = frozenset({
+    "fullname", "full_name", "first_name", "last_name", "firstname", "lastname", "middle_name", "middlename",
+    "customername", "customer_name", "insuredname", "insured_name", "payername", "payer_name", "payernm",
+    "paymentpayername", "accountholdername", "account_holder_name", "nameonaccount", "name_on_account",
+})
+#: Names that are one part of a field's value: (field name, pattern whose group ``secret`` is the name).
+#: TCCS's quote deposit ``contentInfo`` is "invoice | insured name | amount" for invoices that begin with Q
+#: (design 002 §Quote Deposit; contracts/tccs/grammars.yaml ``insured_name``).
+NAME_PARTS: tuple[tuple[str, str], ...] = (
+    ("contentinfo", r"^\s*Q[^|@]*\|(?P<secret>[^|@]+)\|"),
+)
+
 
 @dataclass(frozen=True)
 class Redactor:
@@ -246,6 +263,12 @@ class Redactor:
     headers: frozenset[str] = _SECRET_HEADERS
     fields: frozenset[str] = _SECRET_FIELDS
     extra_fields: frozenset[str] = frozenset()
+    parts: tuple[tuple[str, str], ...] = ()  # (field, pattern): only the pattern's group ``secret`` is scrubbed
+
+    @classmethod
+    def with_names(cls) -> Redactor:
+        """Secrets and account holders' names (``NAME_FIELDS``, ``NAME_PARTS``)."""
+        return cls(extra_fields=NAME_FIELDS, parts=NAME_PARTS)
 
     def apply(self, exchange: Exchange) -> Exchange:
         req = exchange.request
@@ -267,11 +290,23 @@ class Redactor:
     def _may_hold_secret(self, body: bytes) -> bool:
         """A cheap look before parsing: no secret field name anywhere, nothing to scrub."""
         lowered = body.lower()
-        return any(name.encode() in lowered for name in self.fields | self.extra_fields)
+        names = self.fields | self.extra_fields | {name for name, _ in self.parts}
+        return any(name.encode() in lowered for name in names)
 
     def _secret(self, name: str) -> bool:
         lname = name.lower()
         return lname in self.fields or lname in self.extra_fields
+
+    def _value(self, name: str, value: str) -> str:
+        """A field's value with what is secret in it scrubbed: all of it, or the parts ``parts`` name."""
+        if self._secret(name):
+            return REDACTED
+        lname = name.lower()
+        for field_name, pattern in self.parts:
+            if field_name == lname:
+                value = re.sub(pattern, lambda m: m.group(0)[: m.start("secret") - m.start(0)] + REDACTED
+                               + m.group(0)[m.end("secret") - m.start(0):], value)
+        return value
 
     def _headers(self, headers: dict[str, str]) -> dict[str, str]:
         return {k: (REDACTED if k.lower() in self.headers else v) for k, v in headers.items()}
@@ -293,7 +328,8 @@ class Redactor:
             from urllib.parse import parse_qsl, urlencode
 
             pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
-            return urlencode([(k, REDACTED if self._secret(k) else v) for k, v in pairs]).encode()
+            scrubbed_pairs = [(k, self._value(k, v)) for k, v in pairs]
+            return body if scrubbed_pairs == pairs else urlencode(scrubbed_pairs).encode()
         if "xml" in content_type:
             return self._xml(body)
         return self._loose_form(body)
@@ -303,7 +339,22 @@ class Redactor:
         that forgot the header still sent its TCCS ``entryKey``), scrubbed in place; the rest stays as sent."""
         names = "|".join(re.escape(n) for n in sorted(self.fields | self.extra_fields))
         pattern = re.compile(rb"(^|[&;])(" + names.encode() + rb")=[^&;]*", re.IGNORECASE)
-        return pattern.sub(lambda m: m.group(1) + m.group(2) + b"=" + _FORM_REDACTED, body)
+        body = pattern.sub(lambda m: m.group(1) + m.group(2) + b"=" + _FORM_REDACTED, body)
+        if self.parts:
+            from urllib.parse import quote_plus, unquote_plus
+
+            part_names = "|".join(re.escape(n) for n, _ in self.parts)
+            in_part = re.compile(rb"(^|[&;])(" + part_names.encode() + rb")=([^&;]*)", re.IGNORECASE)
+
+            def scrub(m: re.Match[bytes]) -> bytes:
+                value = unquote_plus(m.group(3).decode("utf-8", "replace"))
+                scrubbed = self._value(m.group(2).decode(), value)
+                if scrubbed == value:
+                    return m.group(0)
+                return m.group(1) + m.group(2) + b"=" + quote_plus(scrubbed, safe="|:@/").encode()
+
+            body = in_part.sub(scrub, body)
+        return body
 
     def _xml(self, body: bytes) -> bytes:
         """The text of every element whose local name is a secret (``<wsse:Password>``), scrubbed in place:
@@ -316,7 +367,7 @@ class Redactor:
 
     def _json(self, doc: Any) -> Any:
         if isinstance(doc, dict):
-            return {k: (REDACTED if self._secret(k) and isinstance(v, str) else self._json(v)) for k, v in doc.items()}
+            return {k: (self._value(k, v) if isinstance(v, str) else self._json(v)) for k, v in doc.items()}
         if isinstance(doc, list):
             return [self._json(v) for v in doc]
         return doc
