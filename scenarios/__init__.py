@@ -9,7 +9,7 @@ A scenario (format ``version: 1``, schema in ``scenarios/schema.json``)::
     given:                                   # biller settings over the sandbox defaults, invoices IC knows,
       invoices:                              # demo data (default) and/or a seed in the fixture format
         - {account_number: ACCT0001, invoice_number: DIRINV-2026-11-01-ACCT0001-1, invoice_date: 2026-11-01}
-    steps:                                   # call: an adapter call; clock, send, fault: see scenarios.steps
+    steps:                                   # call: an adapter call; clock, send, fault, run: see scenarios.steps
       - call: post_payment
         with: {payment_id: pay-1, invoice: DIRINV-2026-11-01-ACCT0001-1, amount: 100.00,
                paid_on: 2026-11-15, method: card}
@@ -28,6 +28,18 @@ Run one with ``run_scenario(path, server)``, the catalogue with ``partnersim run
 plugin in ``scenarios.plugin`` collects scenario files as test items). A malformed scenario is a
 ``ScenarioError`` naming file and line; a failed one a ``ScenarioFailed`` whose report puts the
 expected and the received exchanges side by side.
+
+An external client (a production adapter in another language, curl) takes the place of the Python
+adapter in ``run`` steps (``scenarios.external``): the program is started without a shell in the
+scenario's folder, with ``{sandbox}``, ``{partner}``, ``{setting_<id>}``, ``with:`` values and earlier
+captures in its arguments and the sandbox's URLs and the biller's settings in its environment; its exit
+code, stdout and stderr are its result, and the journal and the ledger judge the rest::
+
+    client: {command: [curl, --silent, --show-error, --fail-with-body], requires: [curl], timeout: 10}
+    steps:
+      - run: {args: [--data, '{"data": ...}', "{partner}/users/api/v1/tokens/"]}
+        capture: {token: {json: /data/attributes/auth}}     # for {token} in later steps
+        expect: {result: {exit: 0, json: {data: {type: Token}}}}
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from contracts import Exchange, HarnessError, dump_exchanges
 from contracts.exchange import Request, Response
 
 from scenarios.calls import error_class, error_fields, outcome_fields
+from scenarios.external import CommandRun
 from scenarios.match import ABSENT, Difference, differences, pointer_get
 from scenarios.model import NOT_GIVEN, AccountExpect, ExchangeExpect, Scenario
 from scenarios.result import Failure, StepRecord
@@ -128,6 +129,34 @@ def _result_failures(record: StepRecord, scenario: Scenario, received: _Blocks) 
     return [Failure(f"{step.label}: the result differs from the expected one", place, diffs, text, received)], False
 
 
+def _run_failures(record: StepRecord, scenario: Scenario) -> tuple[list[Failure], bool]:
+    """An external client's run: it ran to its end, exited as expected (0 by default), printed what was
+    expected and gave every value to capture. The report shows the command, its output and the exchange."""
+    step, run = record.step, record.outcome
+    assert isinstance(run, CommandRun)
+    place = scenario.place(("steps", step.index))
+    received = (("command (run step)", run.text()),) + tuple((_caption(e), exchange_text(e)) for e in record.exchanges[-1:])
+    as_written = scenario.text(("steps", step.index, "run"), to_yaml({"run": dict(step.run)}))
+    if run.problem:
+        return [Failure(f"{step.label}: {run.problem}", place, (), as_written, received)], True
+    expected = step.expect.result
+    wanted = dict(expected) if isinstance(expected, Mapping) else {}
+    wanted.setdefault("exit", 0)
+    diffs = tuple(differences(wanted, run.fields(), "result"))
+    failures = []
+    if diffs:
+        text = scenario.text(("steps", step.index, "expect", "result"), to_yaml({"result": wanted}))
+        if "exit" not in (expected if isinstance(expected, Mapping) else {}):
+            text += "\n(exit: 0 unless the step expects another)"
+        failures.append(Failure(f"{step.label}: the command's outcome differs from the expected one", place, diffs,
+                                text, received))
+    for name, why in run.capture_problems:
+        failures.append(Failure(f"{step.label}: cannot capture {name}: {why}", place, (),
+                                scenario.text(("steps", step.index, "capture"), to_yaml({"capture": dict(step.capture)})),
+                                received))
+    return failures, bool(run.capture_problems) or any(d.field == "result.exit" for d in diffs)
+
+
 def check_step(record: StepRecord, scenario: Scenario) -> tuple[list[Failure], bool]:
     """The step's failures, and whether the run must stop (the step did not do what later steps need)."""
     step = record.step
@@ -137,7 +166,13 @@ def check_step(record: StepRecord, scenario: Scenario) -> tuple[list[Failure], b
         received = (_outcome_block(record),) + tuple((_caption(e), exchange_text(e)) for e in record.exchanges[-1:])
         judge = _error_failures if step.expect.error is not None else _result_failures
         failures, stop = judge(record, scenario, received)
-    failures.extend(check_exchanges(step.expect.exchanges, record.exchanges, scenario, f"during {step.label}"))
+    elif step.kind == "run":
+        failures, stop = _run_failures(record, scenario)
+    exchanges = check_exchanges(step.expect.exchanges, record.exchanges, scenario, f"during {step.label}")
+    if step.kind == "run":  # what the client did explains what the partner received
+        exchanges = (replace(f, note="\n\n".join(p for p in (f.note, "the step ran:\n" + record.outcome.text()) if p))
+                     for f in exchanges)
+    failures.extend(exchanges)
     return failures, stop
 
 

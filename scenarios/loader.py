@@ -4,8 +4,8 @@ Every problem names the file and the line (``ScenarioError``): the schema's erro
 from their path in the data to the line of the YAML node, and all of them are reported at once so
 that a scenario is fixed in one go. After the schema, the loader checks what needs the rest of
 partnersim: that invoices referred to are given, error types exist in ``adapters``, operations exist
-in the partner's contract, fault plans are ones the sandbox accepts (by its own parser), and matchers
-compile.
+in the partner's contract, fault plans are ones the sandbox accepts (by its own parser), matchers
+compile, and the placeholders of run steps (``scenarios.external``) name values the step has.
 """
 
 from __future__ import annotations
@@ -27,14 +27,16 @@ from contracts import BifError, load_contract, partner_names
 from contracts import bif as bif_codec
 from contracts.bif import Invoice
 from simulators.faults import EFFECTS, FaultPlan, FaultPlanError
+from simulators.registry import partner_simulators
 
 from scenarios._yaml import Located, LocatedError, format_path, load_located
 from scenarios._yaml import Path as DataPath
 from scenarios.calls import CALLS, check_call, error_types
 from scenarios.errors import HINT, ScenarioError
+from scenarios.external import run_problems
 from scenarios.match import check_matcher
 from scenarios.model import (
-    NOT_GIVEN, AccountExpect, ErrorExpect, ExchangeExpect, Given, Scenario, Step, StepExpect,
+    NOT_GIVEN, AccountExpect, Client, ErrorExpect, ExchangeExpect, Given, Scenario, Step, StepExpect,
 )
 from scenarios.steps import STEP_KINDS, fault_plan
 
@@ -126,7 +128,7 @@ def _step_kinds(doc: Mapping[str, Any]) -> Iterator[Problem]:
             yield (("steps", index), f"a step is one kind of action; this one has {kinds}. Split it into "
                                      f"{len(kinds)} steps.")
         elif not kinds:
-            others = [k for k in step if k not in ("name", "with", "expect")]
+            others = [k for k in step if k not in ("name", "with", "expect", "capture")]
             found = f"unknown step kind {others[0]!r}" if others else "no step kind"
             yield ((("steps", index, others[0]) if others else ("steps", index)),
                    f"{found}; a step is one of: {known}")
@@ -167,7 +169,7 @@ def _explain(error: ValidationError) -> Problem:
         extra = [k for k in error.instance if k not in names and not any(re.search(p, k) for p in patterns)]
         allowed = ", ".join(sorted(names)) + (" or a JSON pointer starting with /" if patterns else "")
         if len(patterns) > 1:
-            allowed += " or a field in the partner's terms ('form <name>', 'contentInfo <field>')"
+            allowed += " or a field in the partner's terms ('form <name>', 'contentInfo <field>', 'payload <xpath>')"
         return (*path, extra[0]), f"unknown key {extra[0]!r}; expected one of: {allowed}"
     if rule == "required":
         missing = [k for k in error.validator_value if k not in error.instance]
@@ -186,10 +188,13 @@ def _explain(error: ValidationError) -> Problem:
         return path, f"expected text matching {error.validator_value}{hint}, found {_json_type(error.instance)}"
     if rule == "oneOf" and path and path[-1] == "fault":
         given = [e for e in EFFECTS if isinstance(error.instance, Mapping) and e in error.instance]
-        return path, ("a fault has exactly one effect: status, delay or drop; "
+        return path, (f"a fault has exactly one effect: {', '.join(EFFECTS[:-1])} or {EFFECTS[-1]}; "
                       + (f"found {' and '.join(given)}" if given else "found none"))
     if rule == "oneOf" and path and path[0] == "steps":
         return path, "a step is exactly one of: " + ", ".join(STEP_KINDS)
+    if rule == "not" and path and path[-1] == "request" and isinstance(error.instance, Mapping):
+        given = [k for k in ("body", "form", "json") if k in error.instance]
+        return path, f"a request has at most one of body, form and json; found {' and '.join(given)}"
     if rule == "dependentRequired":
         key = next(k for k, needs in error.validator_value.items()
                    if k in error.instance and any(n not in error.instance for n in needs))
@@ -225,9 +230,19 @@ def _build(located: Located, path: Path | None, name: str) -> Scenario:
         source=str(doc.get("source", "")),
         description=str(doc.get("description", "")),
         xfail=str(doc.get("xfail", "")),
+        client=_client(doc.get("client")),
         path=path,
         located=located,
     )
+
+
+def _client(raw: Mapping[str, Any] | None) -> Client | None:
+    if raw is None:
+        return None
+    return Client(command=tuple(str(p) for p in raw.get("command") or ()),
+                  env={str(k): str(v) for k, v in dict(raw.get("env") or {}).items()},
+                  timeout=float(raw.get("timeout", 10)),
+                  requires=tuple(str(p) for p in raw.get("requires") or ()))
 
 
 def _invoices(raw: Any, problems: list[Problem]) -> list[Invoice]:
@@ -274,6 +289,8 @@ def _step(located: Located, index: int, raw: Mapping[str, Any]) -> Step:
         clock=dict(raw.get("clock") or {}),
         send=dict(raw.get("send") or {}),
         fault=dict(raw.get("fault") or {}),
+        run=dict(raw.get("run") or {}),
+        capture=dict(raw.get("capture") or {}),
         expect=StepExpect(
             result=expect.get("result", NOT_GIVEN),
             error=None if error is None else (
@@ -312,6 +329,7 @@ def _semantic_problems(scenario: Scenario, doc: Mapping[str, Any]) -> Iterator[P
         yield from _step_problems(step, doc["steps"][step.index], scenario.given)
         if step.kind == "fault":
             yield from _fault_problems(step, partner)
+    yield from run_problems(scenario)
     yield from _exchange_problems(("expect", "exchanges"), scenario.exchanges)
     for account in scenario.ledger:
         yield from _matcher(("expect", "ledger", account.account_number), dict(account.fields))
@@ -320,7 +338,7 @@ def _semantic_problems(scenario: Scenario, doc: Mapping[str, Any]) -> Iterator[P
 def _step_problems(step: Step, raw: Mapping[str, Any], given: Given) -> Iterator[Problem]:
     at: DataPath = ("steps", step.index)
     expect = step.expect
-    if step.kind != "call" and "with" in raw:
+    if step.kind not in ("call", "run") and "with" in raw:
         yield (*at, "with"), f"'with' gives a call's arguments; a {step.kind} step takes none"
     if step.kind in ("clock", "fault") and ({"result", "error"} & set(raw.get("expect") or {})):
         yield (*at, "expect"), f"a {step.kind} step has no result or error to expect; expect its exchanges only"
@@ -333,7 +351,7 @@ def _step_problems(step: Step, raw: Mapping[str, Any], given: Given) -> Iterator
     if expect.error is not None and expect.result is not NOT_GIVEN:
         yield (*at, "expect"), "expect either a result or an error, not both"
     errors = error_types()
-    if expect.error is not None and expect.error.type not in errors:
+    if expect.error is not None and expect.error.type not in errors and step.kind != "run":
         yield (*at, "expect", "error"), (f"unknown error type {expect.error.type!r}; expected one of "
                                          f"{', '.join(sorted(errors))} (the errors of adapters)")
     if expect.result is not NOT_GIVEN:
@@ -349,7 +367,8 @@ def _fault_problems(step: Step, partner: str) -> Iterator[Problem]:
     at: DataPath = ("steps", step.index, "fault")
     plan = fault_plan(step, partner)
     try:
-        FaultPlan.parse(plan, partner_names(), lambda p: [op.name for op in load_contract(p).operations()])
+        FaultPlan.parse(plan, partner_names(), lambda p: [op.name for op in load_contract(p).operations()],
+                        contract=load_contract, simulator=lambda p: partner_simulators([p])[p])
     except FaultPlanError as exc:
         yield ((*at, exc.field) if exc.field in step.fault else at), exc.detail
 

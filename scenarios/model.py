@@ -20,6 +20,7 @@ __all__ = [
     "ErrorExpect",
     "ExchangeExpect",
     "AccountExpect",
+    "Client",
     "NOT_GIVEN",
 ]
 
@@ -98,12 +99,24 @@ class Step:
     clock: Mapping[str, Any] = field(default_factory=dict)  # clock steps
     send: Mapping[str, Any] = field(default_factory=dict)  # send steps: {exchange: <recorded exchange id>}
     fault: Mapping[str, Any] = field(default_factory=dict)  # fault steps: a fault plan (simulators.faults)
+    run: Mapping[str, Any] = field(default_factory=dict)  # run steps: command, args, stdin, env, timeout
+    capture: Mapping[str, Any] = field(default_factory=dict)  # run steps: name -> {json: pointer} | {matches: re}
     expect: StepExpect = field(default_factory=StepExpect)
 
     @property
     def label(self) -> str:
         what = self.call or self.kind
         return f"steps[{self.index}] {self.name or what}" + (f" ({what})" if self.name else "")
+
+
+@dataclass(frozen=True)
+class Client:
+    """An external client (``scenarios.external``): the program run steps start, and what it needs."""
+
+    command: tuple[str, ...] = ()  # the program and its fixed arguments; a run step's args follow
+    env: Mapping[str, str] = field(default_factory=dict)
+    timeout: float = 10.0  # seconds per run step
+    requires: tuple[str, ...] = ()  # programs that must be on PATH, or the scenario is skipped
 
 
 @dataclass(frozen=True)
@@ -125,6 +138,7 @@ class Scenario:
     source: str = ""
     description: str = ""
     xfail: str = ""  # a known bug not fixed yet: the plugin expects the scenario to fail (strictly)
+    client: Client | None = None  # run steps start this external client (scenarios.external)
     path: Path | None = None
     located: Located = field(default_factory=lambda: Located(None), repr=False, compare=False)
 

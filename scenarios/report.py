@@ -101,6 +101,8 @@ def _step_line(record: StepRecord) -> str:
         what = f"raised {type(record.outcome).__name__}"
     elif step.kind == "call":
         what = f"returned {type(record.outcome).__name__}"
+    elif step.kind == "run":
+        what = str(record.outcome)  # ran <command>: exit N
     else:
         what = ", ".join(f"{k} {v}" for k, v in step.clock.items()) or "done"
     received = ", ".join(f"{e.qualified_operation} {e.response.status if e.response else '-'}"
@@ -113,6 +115,8 @@ def render(result: ScenarioResult) -> str:
     head = f"scenario {scenario.name} ({scenario.place()})"
     if scenario.title or scenario.source:
         head += "\n" + _INDENT + " -- ".join(p for p in (scenario.title, scenario.source) if p)
+    if result.skipped:
+        return f"{head}: skipped: {result.skipped}"
     if result.passed:
         return head + ": passed"
     count = len(result.failures)

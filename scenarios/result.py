@@ -45,6 +45,7 @@ class ScenarioResult:
     exchanges: list[Exchange] = field(default_factory=list)
     ledger: dict[str, Any] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    skipped: str = ""  # why the scenario was not run (a program of client.requires is missing); not a failure
 
     @property
     def passed(self) -> bool:

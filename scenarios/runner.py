@@ -8,7 +8,8 @@
 
 The runner resets the sandbox (ledger, journal, clock), seeds it from ``given``, builds the partner's
 adapter from the biller's settings with ``{sandbox}`` pointing at ``server.url``, and runs the steps in
-order. After each step it reads what the partner received from ``/__admin/journal``; after the last, the
+order (a scenario whose ``client.requires`` names a program not on PATH is skipped instead, see
+``scenarios.external``). After each step it reads what the partner received from ``/__admin/journal``; after the last, the
 ledger from ``/__admin/state``. A step that does not do what later steps need (it raised where a
 result was expected, or the other way round) stops the run: later steps and the scenario's final
 expectations would only report its consequences. Errors the sandbox raised while handling a
@@ -34,6 +35,7 @@ from scenarios._admin import SandboxAdmin
 from scenarios.billers import biller_settings
 from scenarios.checks import check_exchanges, check_ledger, check_step
 from scenarios.errors import ScenarioError
+from scenarios.external import missing_programs
 from scenarios.loader import load_scenario, scenario_from_data
 from scenarios.model import Scenario
 from scenarios.result import Failure, ScenarioResult
@@ -90,6 +92,10 @@ def run_scenario(scenario: Scenario | str | os.PathLike[str] | Mapping[str, Any]
     if not sandbox.ctx.config.journal:
         raise ScenarioError("the sandbox keeps no journal (SandboxConfig(journal=False)), so the exchanges "
                             "cannot be checked; run scenarios on a sandbox with its journal on", file=scenario.path)
+    missing = missing_programs(scenario)
+    if missing:
+        return ScenarioResult(scenario, skipped=f"{', '.join(missing)} not found on PATH (client.requires of "
+                                                f"{scenario.place(('client', 'requires'))})")
     sandbox.take_errors()  # errors of an earlier test are that test's
     _prepare(scenario, sandbox)
     result = ScenarioResult(scenario)
@@ -97,7 +103,7 @@ def run_scenario(scenario: Scenario | str | os.PathLike[str] | Mapping[str, Any]
         for s in (admin_session, session):
             s.trust_env = False  # the sandbox is local: no proxy from the environment in between
         admin = SandboxAdmin(server.url, admin_session)
-        ctx = StepContext(_adapter(scenario, server.url, session), admin, scenario.given)
+        ctx = StepContext(_adapter(scenario, server.url, session), admin, scenario.given, scenario, server.url)
         seen, stopped = 0, False
         for step in scenario.steps:
             record = run_step(step, ctx)

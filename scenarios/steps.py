@@ -16,6 +16,10 @@
   null = until the scenario ends). Its outcome is the plan as the sandbox stored it (nothing to expect
   of it); the exchanges it affects carry the fault in the journal (``faults``, and the note
   ``fault <id> applied: status 503``). Each scenario starts with no plan: the reset before it clears them.
+* ``run``: start an external client, a program that is not the Python adapter (``scenarios.external``):
+  ``{command, args, stdin, env, timeout}`` with ``{sandbox}``, ``{partner}``, ``{setting_<id>}``, ``with:``
+  values and earlier captures in it. Its outcome is exit code, stdout and stderr (``CommandRun``);
+  ``capture:`` keeps values of its stdout for later steps.
 
 A new kind is an entry in ``_RUNNERS``, its name in ``STEP_KINDS``, and its definition in ``schema.json``.
 """
@@ -23,18 +27,18 @@ A new kind is an entry in ``_RUNNERS``, its name in ``STEP_KINDS``, and its defi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from scenarios._admin import SandboxAdmin
 from scenarios.calls import invoke
 from scenarios.errors import ScenarioError
-from scenarios.model import Given, Step
+from scenarios.model import Given, Scenario, Step
 from scenarios.result import StepRecord
 
 __all__ = ["STEP_KINDS", "StepContext", "fault_plan", "run_step"]
 
-STEP_KINDS = ("call", "clock", "send", "fault")
+STEP_KINDS = ("call", "clock", "send", "fault", "run")
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,9 @@ class StepContext:
     adapter: Any
     admin: SandboxAdmin
     given: Given
+    scenario: Scenario | None = None  # run steps: the client, the file's folder, the biller's settings
+    base_url: str = ""  # the sandbox's, for run steps
+    variables: dict[str, str] = field(default_factory=dict)  # values run steps captured, by name
 
 
 def _call(step: Step, ctx: StepContext) -> StepRecord:
@@ -138,8 +145,17 @@ def _fault(step: Step, ctx: StepContext) -> StepRecord:
     return StepRecord(step, ctx.admin.add_fault(fault_plan(step, ctx.adapter.partner)))
 
 
+def _run(step: Step, ctx: StepContext) -> StepRecord:
+    from scenarios.external import run_program
+
+    if ctx.scenario is None:
+        raise ScenarioError(f"{step.label}: a run step needs the scenario (StepContext.scenario)")
+    return StepRecord(step, run_program(step, ctx.scenario, ctx.base_url or ctx.admin.base[: -len("/__admin")],
+                                        ctx.variables))
+
+
 _RUNNERS: dict[str, Callable[[Step, StepContext], StepRecord]] = {
-    "call": _call, "clock": _clock, "send": _send, "fault": _fault,
+    "call": _call, "clock": _clock, "send": _send, "fault": _fault, "run": _run,
 }
 assert tuple(_RUNNERS) == STEP_KINDS
 

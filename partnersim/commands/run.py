@@ -69,6 +69,7 @@ def pytest_args(args: argparse.Namespace, catalog: Path) -> list[str]:
     # so pytest cannot rewrite them; an installed partnersim would warn about it on every run.
     argv += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
     argv += ["-v"] * args.verbose if args.verbose else ["-q"]
+    argv += ["-ra"]  # the summary says why each scenario was skipped (an external client's program missing)
     argv += _plugin_args(args.workers)
     if args.workers is not None:
         argv += ["-n", args.workers]
