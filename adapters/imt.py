@@ -26,7 +26,6 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import jwt
 import requests
 
 from contracts import Exchange, Violation
@@ -34,6 +33,7 @@ from contracts.bif import Invoice
 
 from adapters._http import Target, expand_url, placeholders
 from adapters._jsonapi import MEDIA_TYPE, Fields, dumps, read_json, rejection
+from adapters._jwt import expiring
 from adapters.base import PartnerAdapter
 from adapters.errors import AdapterConfigError, AdapterInputError, AuthError, ContractViolation
 from adapters.model import (
@@ -58,7 +58,6 @@ _CREDIT_REASONS = {  # design 000 §Data Pump Credit: "Chargeback Code: CC1", "V
     CreditKind.REFUND: "CC2",
     CreditKind.CREDIT: "CC2",
 }
-_EXPIRY_MARGIN_S = 30  # renew a JWT this close to its ``exp`` before using it, rather than eat a 401
 
 
 @dataclass(frozen=True)
@@ -280,7 +279,7 @@ class ImtAdapter(PartnerAdapter):
     def _token(self, credentials: _Credentials, *, renew: bool) -> str:
         key = (credentials.uri, credentials.username)
         cached = self._tokens.pop(key, None)
-        if cached and not renew and not _expiring(cached, self._clock()):
+        if cached and not renew and not expiring(cached, self._clock()):
             self._tokens[key] = cached
             return cached
         body = dumps({"data": {"type": "Token", "attributes": {
@@ -397,12 +396,3 @@ def _total_category(fields: Fields) -> Decimal:
     fields.flag(pointer, "a category with receivableCategoryCode TOTAL (INT-8058)", codes)
     return Decimal(0)
 
-
-def _expiring(token: str, now: float) -> bool:
-    """Whether a JWT's ``exp`` is (nearly) past; a token we cannot read is used until IMT says 401."""
-    try:
-        claims = jwt.decode(token, options={"verify_signature": False})
-    except jwt.PyJWTError:
-        return False
-    expiry = claims.get("exp")
-    return isinstance(expiry, (int, float)) and expiry <= now + _EXPIRY_MARGIN_S

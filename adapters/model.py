@@ -30,6 +30,7 @@ __all__ = [
     "SettingsResult",
     "SettingsChange",
     "username_of",
+    "wants_autopay",
 ]
 
 _CENT = Decimal("0.01")
@@ -286,3 +287,14 @@ class SettingsChange:
     policy_number: str = ""
     sent: bool = True
     skipped_because: str = ""
+
+
+def wants_autopay(method: PaymentMethod | str | bool | None) -> bool:
+    """Whether a ``set_autopay`` call enrolls: on for any payment method IC knows (or True), off for None
+    or False. Anything else is refused, listing the valid methods."""
+    if method is None or method is False:
+        return False
+    if method is True:
+        return True
+    PaymentMethod.parse(method)
+    return True

@@ -48,7 +48,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
-import jwt
 import requests
 
 from contracts import Exchange, Violation
@@ -56,12 +55,13 @@ from contracts.bif import Invoice
 
 from adapters._http import Target
 from adapters._jsonapi import MEDIA_TYPE, Fields, dumps, read_json, rejection
+from adapters._jwt import expiring
 from adapters.base import PartnerAdapter
 from adapters.errors import (
     AdapterConfigError, AdapterInputError, AuthError, ContractViolation, JsonApiError, PartnerRejected,
 )
 from adapters.model import (
-    BalanceRefresh, BalanceUpdate, Credit, CreditResult, Payment, PaymentMethod, PaymentResult, SettingsResult,
+    BalanceRefresh, BalanceUpdate, Credit, CreditResult, Payment, PaymentMethod, PaymentResult, SettingsResult, wants_autopay,
 )
 from adapters.settings import BillerSettings, Setting, describe
 
@@ -75,7 +75,6 @@ _SESSION_RULE = "design 001 §Authentication Method for Paperless and Autopay En
 _NO_DATA = ("sucess, but no data", "success, but no data")  # the design's spelling, and the dictionary's
 _AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _CENT = Decimal("0.01")
-_EXPIRY_MARGIN_S = 30  # renew a JWT this close to its ``exp`` before using it, rather than eat a 401
 # One cookie of a Set-Cookie header that ``requests`` joined with ", ": a comma followed by ``name=``
 # (an Expires date's comma is followed by a day number and a space, never by ``name=``).
 _NEXT_COOKIE = re.compile(r",\s*(?=[^=;,\s]+=)")
@@ -228,26 +227,6 @@ def _account_of(holder: str | Invoice) -> str:
     return account.strip()
 
 
-def _autopay_on(method: PaymentMethod | str | bool | None) -> bool:
-    """``bill_mode``: ``direct`` for no method (None or False), ``autopay`` for any payment method IC knows."""
-    if method is None or method is False:
-        return False
-    if method is True:
-        return True
-    PaymentMethod.parse(method)  # refuses what is not a payment method, listing the valid ones
-    return True
-
-
-def _expiring(token: str, now: float) -> bool:
-    """Whether a JWT's ``exp`` is (nearly) past; a token we cannot read is used until Spectrum says 401."""
-    try:
-        claims = jwt.decode(token, options={"verify_signature": False})
-    except jwt.PyJWTError:
-        return False
-    expiry = claims.get("exp")
-    return isinstance(expiry, (int, float)) and expiry <= now + _EXPIRY_MARGIN_S
-
-
 class SpectrumAdapter(PartnerAdapter):
     """IC's calls to IMT Spectrum. Results are frozen dataclasses; failures are ``adapters.errors`` types.
 
@@ -376,7 +355,7 @@ class SpectrumAdapter(PartnerAdapter):
         Design 001 §Data Pump: AutoPay Enrollment (PATCH ``../settings/{AccountNumber}/``).
         """
         del email
-        mode = "autopay" if _autopay_on(method) else "direct"
+        mode = "autopay" if wants_autopay(method) else "direct"
         return self._change(_AUTOPAY, _account_of(account_number), "bill_mode", mode)
 
     # -- bill presentment ---------------------------------------------------------------------
@@ -467,7 +446,7 @@ class SpectrumAdapter(PartnerAdapter):
     def _token(self, core: _Core, *, renew: bool) -> str:
         cache_key = (core.token_url, core.key, core.username, core.password)
         cached = self._tokens.pop(cache_key, None)
-        if cached and not renew and not _expiring(cached, self._clock()):
+        if cached and not renew and not expiring(cached, self._clock()):
             self._tokens[cache_key] = cached
             return cached
         body = dumps({"token": core.key, "username": core.username, "password": core.password})

@@ -53,7 +53,7 @@ from adapters.errors import (
 )
 from adapters.model import (
     BalanceRefresh, BalanceUpdate, Credit, CreditKind, CreditResult, Payment, PaymentMethod, PaymentResult,
-    SettingsChange,
+    SettingsChange, wants_autopay,
 )
 from adapters.settings import BillerSettings, Setting
 
@@ -132,16 +132,6 @@ def _invoice_number(number: str, where: str) -> str:
 
 def _flag(on: bool) -> str:
     return "Y" if on else "N"
-
-
-def _enrolls(method: PaymentMethod | str | bool | None) -> bool:
-    """Autopay on for any payment method IC knows (or True); off for None or False."""
-    if method is None or method is False:
-        return False
-    if method is True:
-        return True
-    PaymentMethod.parse(method)  # refuses what is not a payment method, listing the valid ones
-    return True
 
 
 def _same_invoice(a: str, b: str) -> bool:
@@ -395,7 +385,7 @@ class TccsAdapter(PartnerAdapter):
         """``Recurring_Pay`` ``Invoice:Y|R`` for any payment method, ``:N|R`` for none (design 002 §Data Pump:
         AutoPay Enrollment)."""
         del email
-        return self._enroll(AUTOPAY, invoice, _enrolls(method), "R", "Recurring")
+        return self._enroll(AUTOPAY, invoice, wants_autopay(method), "R", "Recurring")
 
     def _enroll(self, channel: _Channel, holder: Invoice | str, on: bool, code: str, echoed: str) -> SettingsChange:
         """TCCS keys enrollments by invoice number: an ``Invoice``, or its number as text."""

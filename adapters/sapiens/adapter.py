@@ -38,7 +38,7 @@ from adapters.errors import (
 )
 from adapters.model import (
     BalanceRefresh, BalanceUpdate, Credit, CreditKind, CreditResult, Payment, PaymentMethod, PaymentResult,
-    SettingsChange, SkippedInvoice,
+    SettingsChange, SkippedInvoice, wants_autopay,
 )
 from adapters.sapiens._documents import read_document
 from adapters.sapiens._payloads import (
@@ -83,16 +83,6 @@ def _endpoint(url: str) -> str:
     path = parts.path[: -len(".wsdl")] if parts.path.lower().endswith(".wsdl") else parts.path
     query = "" if parts.query.lower() == "wsdl" else parts.query
     return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
-
-
-def _yes(method: PaymentMethod | str | bool | None) -> bool:
-    """``autoPayInd``: N for no method (None or False), Y for any payment method IC knows."""
-    if method is None or method is False:
-        return False
-    if method is True:
-        return True
-    PaymentMethod.parse(method)  # refuses what is not a payment method, listing the valid ones
-    return True
 
 
 class SapiensAdapter(PartnerAdapter):
@@ -311,7 +301,7 @@ class SapiensAdapter(PartnerAdapter):
                     email: str | None = None) -> SettingsChange:
         """Autopay on (any payment method: ``autoPayInd`` Y) or off (None or False: N); paperless untouched."""
         del email
-        return self.update_settings(target, autopay=_yes(method))
+        return self.update_settings(target, autopay=wants_autopay(method))
 
     def set_paperless(self, target: Invoice, enabled: bool, email: str | None = None) -> SettingsChange:
         """Paperless on (``paperlessBillingInd`` Y) or off (N); autopay untouched."""
@@ -399,7 +389,8 @@ class SapiensAdapter(PartnerAdapter):
         try:
             exchange = self.send(target, {"Content-Type": CONTENT_TYPE, "SOAPAction": '""'}, body)
         except PartnerUnavailable as unavailable:
-            # SOAP 1.1 sends a Fault with HTTP 500: a refusal, not an outage.
+            # SOAP 1.1 sends every Fault with HTTP 500: fault_error tells a refusal (Client, WS-Security) from
+            # an outage (Server, or another fault with a 5xx).
             failed = unavailable.exchange
             fault = read_fault(failed.response.body) if failed is not None and failed.response is not None else None
             if failed is None or failed.response is None or fault is None:
