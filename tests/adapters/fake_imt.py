@@ -23,6 +23,8 @@ from requests.structures import CaseInsensitiveDict
 
 from adapters import BillerSettings
 from contracts.bif import Invoice
+from tests.adapters._fake import Answer as _Answer
+from tests.adapters._fake import Script, next_answer, respond
 
 BASE = "http://imt.test"
 USERS = f"{BASE}/imt/users"
@@ -42,22 +44,12 @@ SETTINGS: dict[int, str] = {
 }
 
 
+
+
+
 @dataclass
-class Answer:
-    status: int = 200
-    json: Any = None
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-
-    def content(self) -> tuple[bytes, dict[str, str]]:
-        headers = dict(self.headers)
-        if self.json is not None:
-            headers.setdefault("Content-Type", JSONAPI)
-            return json.dumps(self.json).encode(), headers
-        return self.body, headers
-
-
-Script = Answer | BaseException | Callable[[requests.PreparedRequest], Answer]
+class Answer(_Answer):
+    content_type: str = JSONAPI
 
 
 @dataclass
@@ -100,18 +92,7 @@ class FakePartner(HTTPAdapter):
                 break
         else:
             raise AssertionError(f"the fake IMT has no route for {request.method} {request.url}")
-        if isinstance(answer, BaseException):
-            raise answer
-        if callable(answer):
-            answer = answer(request)
-        body, headers = answer.content()
-        response = requests.Response()
-        response.status_code = answer.status
-        response._content = body
-        response.headers = CaseInsensitiveDict(headers)
-        response.url = str(request.url)
-        response.request = request
-        return response
+        return respond(request, answer)
 
     def bodies(self, path: str) -> list[Any]:
         return [json.loads(r.body or b"null") for r in self.received if re.search(path, r.url or "")]

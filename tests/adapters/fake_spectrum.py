@@ -28,6 +28,7 @@ from requests.structures import CaseInsensitiveDict
 from adapters import BillerSettings, Payment, PaymentMethod
 from contracts import Request, Violation, load_contract
 from contracts.bif import Invoice
+from tests.adapters._fake import Answer, Script, next_answer, respond
 
 BASE = "http://spectrum.test"
 CORE = f"{BASE}/spectrum/wsSpectrumAPICore"
@@ -57,23 +58,7 @@ SETTINGS: dict[int, str] = {
 }
 
 
-@dataclass
-class Answer:
-    status: int = 200
-    json: Any = None
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    content_type: str = JSON
 
-    def content(self) -> tuple[bytes, dict[str, str]]:
-        headers = dict(self.headers)
-        if self.json is not None:
-            headers.setdefault("Content-Type", self.content_type)
-            return json.dumps(self.json).encode(), headers
-        return self.body, headers
-
-
-Script = Answer | BaseException | Callable[[requests.PreparedRequest], Answer]
 
 
 @dataclass
@@ -145,18 +130,7 @@ class FakeSpectrum(HTTPAdapter):
                 break
         else:
             raise AssertionError(f"the fake Spectrum has no route for {request.method} {request.url}")
-        if isinstance(answer, BaseException):
-            raise answer
-        if callable(answer):
-            answer = answer(request)
-        body, headers = answer.content()
-        response = requests.Response()
-        response.status_code = answer.status
-        response._content = body
-        response.headers = CaseInsensitiveDict(headers)
-        response.url = str(request.url)
-        response.request = request
-        return response
+        return respond(request, answer)
 
     # -- what was received ----------------------------------------------------------------------
     def requests_to(self, path: str, method: str | None = None) -> list[requests.PreparedRequest]:

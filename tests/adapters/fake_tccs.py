@@ -28,6 +28,7 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 from adapters import BillerSettings, Credit, CreditKind, Payment, PaymentMethod
 from contracts import Request, Violation, load_contract
 from contracts.bif import Invoice
+from tests.adapters._fake import Answer, Script, next_answer, respond
 
 BASE = "http://tccs.test"
 API = f"{BASE}/tccs/invoicecloudapi"
@@ -47,22 +48,7 @@ SETTINGS: dict[int, str] = {
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
-@dataclass
-class Answer:
-    status: int = 200
-    json: Any = None
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
 
-    def content(self) -> tuple[bytes, dict[str, str]]:
-        headers = dict(self.headers)
-        if self.json is not None:
-            headers.setdefault("Content-Type", JSON)
-            return json.dumps(self.json).encode(), headers
-        return self.body, headers
-
-
-Script = Answer | BaseException | Callable[[requests.PreparedRequest], Answer]
 
 
 @dataclass
@@ -109,19 +95,8 @@ class FakeTccs(HTTPAdapter):
         script = self.routes.get(_operation(request))
         if script is None:
             raise AssertionError(f"the fake TCCS has no route for {request.method} {request.url}")
-        answer = script.pop(0) if len(script) > 1 else script[0]
-        if isinstance(answer, BaseException):
-            raise answer
-        if callable(answer):
-            answer = answer(request)
-        body, headers = answer.content()
-        response = requests.Response()
-        response.status_code = answer.status
-        response._content = body
-        response.headers = CaseInsensitiveDict(headers)
-        response.url = str(request.url)
-        response.request = request
-        return response
+        answer = next_answer(script)
+        return respond(request, answer)
 
     def sent(self, index: int = -1) -> Sent:
         request = self.received[index]
