@@ -40,6 +40,32 @@ code, stdout and stderr are its result, and the journal and the ledger judge the
       - run: {args: [--data, '{"data": ...}', "{partner}/users/api/v1/tokens/"]}
         capture: {token: {json: /data/attributes/auth}}     # for {token} in later steps
         expect: {result: {exit: 0, json: {data: {type: Token}}}}
+
+A ``send`` step captures from the partner's answer the same way (``{json: /pointer}`` and
+``{matches: regex}`` on its body, ``{header: Set-Cookie, matches: regex}`` on a header), and a later
+written request takes the values as ``{name}`` in its host, path, query, headers, form values, JSON
+string values and body (``scenarios._template``; ``{{name}}`` is literal). A placeholder that names no
+value captured earlier (nor ``sandbox``, ``partner``, ``setting_<id>``) is an error when the file is
+loaded; a value the answer does not hold fails the step and stops the run::
+
+    steps:                                   # Spectrum's auth host: a session cookie, then a setting
+      - send:
+          request:
+            host: auth
+            path: /sandbox/api/sessions/
+            headers: {Content-Type: application/vnd.api+json}
+            json: {data: {type: sessions, attributes: {username: sandbox, password: sandbox}}}
+        capture: {session: {header: Set-Cookie, matches: 'sessionid=([^;]+)'}}
+      - send:
+          request:
+            host: auth
+            path: /sandbox/api/settings/30254/
+            headers: {Content-Type: application/vnd.api+json, Cookie: "sessionid={session}"}
+            json: {data: {type: policy-settings, id: "30254", attributes: {paperless: true}}}
+        expect: {result: {status: 200}}
+
+``partnersim scenario from-journal`` writes such steps for the partners whose requests carry a token or a
+session the partner issued (``scenarios.generate``).
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from scenarios.external import CommandRun
 from scenarios.match import ABSENT, Difference, differences, pointer_get
 from scenarios.model import NOT_GIVEN, AccountExpect, ExchangeExpect, Scenario
 from scenarios.result import Failure, StepRecord
+from scenarios.steps import Answer
 
 __all__ = ["check_step", "check_exchanges", "check_ledger", "exchange_differences", "to_yaml", "exchange_text"]
 
@@ -81,6 +82,8 @@ def _caption(exchange: Exchange) -> str:
 
 # -- steps ----------------------------------------------------------------------------------------
 def _outcome_block(record: StepRecord) -> tuple[str, str]:
+    if isinstance(record.outcome, Answer):
+        return "answered", to_yaml(record.outcome.fields())
     if not record.raised:
         return "returned", to_yaml(outcome_fields(record.outcome))
     return "raised", to_yaml(error_fields(record.outcome))
@@ -150,11 +153,17 @@ def _run_failures(record: StepRecord, scenario: Scenario) -> tuple[list[Failure]
             text += "\n(exit: 0 unless the step expects another)"
         failures.append(Failure(f"{step.label}: the command's outcome differs from the expected one", place, diffs,
                                 text, received))
-    for name, why in run.capture_problems:
-        failures.append(Failure(f"{step.label}: cannot capture {name}: {why}", place, (),
-                                scenario.text(("steps", step.index, "capture"), to_yaml({"capture": dict(step.capture)})),
-                                received))
+    failures.extend(_capture_failures(run.capture_problems, record, scenario, received))
     return failures, bool(run.capture_problems) or any(d.field == "result.exit" for d in diffs)
+
+
+def _capture_failures(problems: Iterable[tuple[str, str]], record: StepRecord, scenario: Scenario,
+                      received: _Blocks) -> Iterator[Failure]:
+    step = record.step
+    written = scenario.text(("steps", step.index, "capture"), to_yaml({"capture": dict(step.capture)}))
+    for name, why in problems:
+        yield Failure(f"{step.label}: cannot capture {name}: {why}", scenario.place(("steps", step.index)), (),
+                      written, received)
 
 
 def check_step(record: StepRecord, scenario: Scenario) -> tuple[list[Failure], bool]:
@@ -166,6 +175,9 @@ def check_step(record: StepRecord, scenario: Scenario) -> tuple[list[Failure], b
         received = (_outcome_block(record),) + tuple((_caption(e), exchange_text(e)) for e in record.exchanges[-1:])
         judge = _error_failures if step.expect.error is not None else _result_failures
         failures, stop = judge(record, scenario, received)
+        if isinstance(record.outcome, Answer) and record.outcome.capture_problems:
+            failures.extend(_capture_failures(record.outcome.capture_problems, record, scenario, received))
+            stop = True  # later steps would send the placeholder's value they never got
     elif step.kind == "run":
         failures, stop = _run_failures(record, scenario)
     exchanges = check_exchanges(step.expect.exchanges, record.exchanges, scenario, f"during {step.label}")

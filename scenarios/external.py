@@ -34,7 +34,8 @@ against the sandbox and judge what the partner received (``expect.exchanges``) a
 * The outcome is ``exit``, ``stdout``, ``stderr`` and, when stdout is JSON, ``json``, judged by
   ``expect.result``; a run step with no ``exit`` expectation must exit 0.
 * ``capture: {name: {json: /pointer}}`` takes a value from stdout parsed as JSON, ``{matches: regex}``
-  the regex's first group (or whole match) in stdout, for later steps' ``{name}``.
+  the regex's first group (or whole match) in stdout, for later steps' ``{name}`` (run steps' and send
+  steps' alike; templating and captures are ``scenarios._template``'s).
 * A command that is not found, cannot start or outlives its timeout (it is killed, with its children)
   fails the scenario with the command and its output; the later steps are not run.
 """
@@ -43,7 +44,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shlex
 import shutil
 import signal
@@ -57,104 +57,37 @@ from urllib.parse import urlsplit
 
 from contracts import partner_names
 
+from scenarios._template import as_text, base_names, base_values, capture, fill, placeholders, unknown
 from scenarios._yaml import Path as DataPath
 from scenarios.billers import biller_settings
-from scenarios.errors import ScenarioError
-from scenarios.match import ABSENT, pointer_get
 from scenarios.model import NOT_GIVEN, Client, Scenario, Step
 
 __all__ = ["CommandRun", "RESULT_FIELDS", "fill", "missing_programs", "placeholders", "run_problems", "run_program"]
 
 #: What ``expect.result`` of a run step can name.
 RESULT_FIELDS = ("exit", "stdout", "stderr", "json")
-_PLACEHOLDER = re.compile(r"\{\{([A-Za-z_]\w*)\}\}|\{([A-Za-z_]\w*)\}")
 _REPORT_LIMIT = 4000
 Problem = tuple[DataPath, str]
 
 
-# -- templates ------------------------------------------------------------------------------------
-def placeholders(text: str) -> list[str]:
-    """The names ``{name}`` in ``text`` refers to (``{{name}}`` is literal text, not a placeholder)."""
-    return [m.group(2) for m in _PLACEHOLDER.finditer(text) if m.group(2)]
-
-
-def fill(text: str, values: Mapping[str, str]) -> str:
-    def one(match: re.Match[str]) -> str:
-        if match.group(1):
-            return "{" + match.group(1) + "}"
-        name = match.group(2)
-        if name not in values:
-            raise ScenarioError(f"unknown placeholder {{{name}}} in {text!r}")  # the loader checks this first
-        return values[name]
-
-    return _PLACEHOLDER.sub(one, text)
-
-
-def _settings_names(scenario: Scenario) -> set[str]:
-    settings = biller_settings(scenario.partner, scenario.given.biller, "")["settings"]
-    return {f"setting_{key}" for key in settings}
-
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, default=str)
-
-
 # -- checks on load -------------------------------------------------------------------------------
 def run_problems(scenario: Scenario) -> Iterator[Problem]:
-    """What a run step or the client refers to that the scenario does not give (checked on load)."""
-    base = {"sandbox", "partner"} | _settings_names(scenario)
+    """What the client or a run step needs that the scenario does not give (checked on load; the
+    placeholders and captures of every step are checked by ``scenarios._template``)."""
+    base = base_names(scenario)
     client = scenario.client or Client()
     for index, text in enumerate(client.command):
-        yield from _unknown(("client", "command", index), text, base, "client")
+        yield from unknown(("client", "command", index), text, base, "client")
     for key, text in client.env.items():
-        yield from _unknown(("client", "env", key), text, base, "client")
-    captured: set[str] = set()
+        yield from unknown(("client", "env", key), text, base, "client")
     for step in scenario.steps:
-        at: DataPath = ("steps", step.index)
         if step.kind != "run":
-            if step.capture:
-                yield (*at, "capture"), f"capture takes a value from a run step's output; a {step.kind} step has none"
             continue
+        at: DataPath = ("steps", step.index)
         if not step.run.get("command") and not client.command:
             yield (*at, "run"), ("a run step needs a program: give run.command, or client.command (at the top "
                                  "of the scenario) for every run step")
-        withs = {str(k) for k in step.args}
-        for key, value in step.args.items():
-            yield from _unknown((*at, "with", key), _as_text(value), base | captured, "with")
-        names = base | captured | withs
-        for part in ("command", "args"):
-            for index, text in enumerate(step.run.get(part) or []):
-                yield from _unknown((*at, "run", part, index), str(text), names, "step")
-        if "stdin" in step.run:
-            yield from _unknown((*at, "run", "stdin"), str(step.run["stdin"]), names, "step")
-        for key, text in dict(step.run.get("env") or {}).items():
-            yield from _unknown((*at, "run", "env", key), str(text), names, "step")
         yield from _expect_problems(step, at)
-        for name, how in step.capture.items():
-            if name in base or name in withs:
-                yield (*at, "capture", name), (f"{name!r} is already a placeholder here; capture the value "
-                                               "under another name")
-            pattern = dict(how).get("matches")
-            if pattern is not None:
-                try:
-                    re.compile(str(pattern))
-                except re.error as exc:
-                    yield (*at, "capture", name, "matches"), f"{pattern!r} is not a regular expression ({exc})"
-            captured.add(str(name))
-
-
-def _unknown(at: DataPath, text: str, names: set[str], scope: str) -> Iterator[Problem]:
-    for name in placeholders(text):
-        if name not in names:
-            settings = sorted((n for n in names if n.startswith("setting_")),
-                              key=lambda n: int(n[8:]) if n[8:].isdigit() else 0)
-            others = sorted(n for n in names if not n.startswith("setting_"))
-            where = "the client (it runs for every step)" if scope == "client" else "this step"
-            later = " (values of with: and capture are known in a run step's own parts only)" if scope == "client" else ""
-            yield at, (f"unknown placeholder {{{name}}}; {where} knows: {', '.join([*others, *settings])}{later}. "
-                       f"Write {{{{{name}}}}} for the literal text {{{name}}}.")
 
 
 def _expect_problems(step: Step, at: DataPath) -> Iterator[Problem]:
@@ -231,39 +164,14 @@ def _environment(scenario: Scenario, base_url: str, settings: Mapping[str, Any],
     for partner in partner_names():
         env[f"PARTNERSIM_{partner.upper()}_URL"] = f"{base_url}/{partner}"
     for key, value in dict(settings["settings"]).items():
-        env[f"PARTNERSIM_SETTING_{key}"] = "" if value is None else _as_text(value)
+        env[f"PARTNERSIM_SETTING_{key}"] = "" if value is None else as_text(value)
     for key, value in dict(settings["options"]).items():
-        env[f"PARTNERSIM_OPTION_{str(key).upper()}"] = _as_text(value)
+        env[f"PARTNERSIM_OPTION_{str(key).upper()}"] = as_text(value)
     host = urlsplit(base_url).hostname or "127.0.0.1"
     for name in ("NO_PROXY", "no_proxy"):  # curl, requests, Go, ... would otherwise route it via a proxy
         env[name] = ",".join(p for p in (env.get(name, ""), host) if p)
     env.update(extra)
     return env
-
-
-def _capture(spec: Mapping[str, Any], stdout: str) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
-    values: dict[str, str] = {}
-    problems: list[tuple[str, str]] = []
-    for name, how in spec.items():
-        how = dict(how)
-        if "json" in how:
-            try:
-                doc = json.loads(stdout)
-            except (ValueError, RecursionError):
-                problems.append((name, f"stdout is not JSON, so nothing is at {how['json']}"))
-                continue
-            value = pointer_get(doc, str(how["json"]))
-            if value is ABSENT:
-                problems.append((name, f"stdout's JSON has nothing at {how['json']}"))
-                continue
-            values[name] = _as_text(value)
-        else:
-            match = re.search(str(how["matches"]), stdout, re.MULTILINE)
-            if match is None:
-                problems.append((name, f"stdout has no match for {how['matches']!r}"))
-                continue
-            values[name] = match.group(1) if match.re.groups else match.group(0)
-    return values, tuple(problems)
 
 
 def _not_started(program: str, cwd: Path, exc: OSError) -> str:
@@ -299,10 +207,8 @@ def run_program(step: Step, scenario: Scenario, base_url: str, variables: dict[s
     client = scenario.client or Client()
     base_url = base_url.rstrip("/")
     settings = biller_settings(scenario.partner, scenario.given.biller, base_url)
-    values = {"sandbox": base_url, "partner": f"{base_url}/{scenario.partner}",
-              **{f"setting_{k}": "" if v is None else _as_text(v) for k, v in settings["settings"].items()},
-              **variables}
-    values.update({str(k): fill(_as_text(v), values) for k, v in step.args.items()})
+    values = {**base_values(scenario, base_url, scenario.partner), **variables}
+    values.update({str(k): fill(as_text(v), values) for k, v in step.args.items()})
     spec = step.run
     program = [str(part) for part in (spec.get("command") or client.command)]
     command = tuple(fill(part, values) for part in [*program, *(str(a) for a in spec.get("args") or [])])
@@ -326,7 +232,7 @@ def run_program(step: Step, scenario: Scenario, base_url: str, variables: dict[s
                           problem=f"timed out after {timeout:g} s and was killed (run.timeout or client.timeout)",
                           seconds=time.monotonic() - started)
     stdout = _decode(out)
-    captured, problems = _capture(step.capture, stdout)
+    captured, problems = capture(step.capture, stdout)
     variables.update(captured)
     return CommandRun(command, str(cwd), process.returncode, stdout, _decode(err),
                       seconds=time.monotonic() - started, captured=captured, capture_problems=problems)

@@ -5,7 +5,7 @@ from their path in the data to the line of the YAML node, and all of them are re
 that a scenario is fixed in one go. After the schema, the loader checks what needs the rest of
 partnersim: that invoices referred to are given, error types exist in ``adapters``, operations exist
 in the partner's contract, fault plans are ones the sandbox accepts (by its own parser), matchers
-compile, and the placeholders of run steps (``scenarios.external``) name values the step has.
+compile, and the placeholders of run and send steps (``scenarios._template``) name values the step has.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from contracts.bif import Invoice
 from simulators.faults import EFFECTS, FaultPlan, FaultPlanError
 from simulators.registry import partner_simulators
 
+from scenarios._template import placeholder_problems
 from scenarios._yaml import Located, LocatedError, format_path, load_located
 from scenarios._yaml import Path as DataPath
 from scenarios.calls import CALLS, check_call, error_types
@@ -192,6 +193,9 @@ def _explain(error: ValidationError) -> Problem:
                       + (f"found {' and '.join(given)}" if given else "found none"))
     if rule == "oneOf" and path and path[0] == "steps":
         return path, "a step is exactly one of: " + ", ".join(STEP_KINDS)
+    if rule == "not" and len(path) > 1 and path[-2] == "capture":
+        return path, ("a capture takes json (the value at a pointer) or matches (a regex's first group), not both; "
+                      "json reads the whole text as JSON")
     if rule == "not" and path and path[-1] == "request" and isinstance(error.instance, Mapping):
         given = [k for k in ("body", "form", "json") if k in error.instance]
         return path, f"a request has at most one of body, form and json; found {' and '.join(given)}"
@@ -330,6 +334,7 @@ def _semantic_problems(scenario: Scenario, doc: Mapping[str, Any]) -> Iterator[P
         if step.kind == "fault":
             yield from _fault_problems(step, partner)
     yield from run_problems(scenario)
+    yield from placeholder_problems(scenario)
     yield from _exchange_problems(("expect", "exchanges"), scenario.exchanges)
     for account in scenario.ledger:
         yield from _matcher(("expect", "ledger", account.account_number), dict(account.fields))

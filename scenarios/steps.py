@@ -8,14 +8,37 @@
   of one of the partner's recorded exchanges (``{exchange: <id>}``, such as the design's malformed
   posting sample), or one written in the step (``{request: {path, host, form | json | body, ...}}``,
   such as a TCCS ``contentInfo`` with one field wrong). The outcome is the partner's answer (``status``,
-  ``content_type``, ``body``, and ``json`` when the body is JSON), judged by ``expect.result``.
-* ``fault``: set a fault plan (``simulators.faults``) for the steps after it, e.g.
-  ``{operation: Pay_Input, status: 503, times: 1}``: match (``partner``, default the scenario's;
-  ``operation``; ``body_contains``), one effect (``status`` with ``body`` / ``content_type``, ``delay``,
-  ``drop``), ``then_answer`` (the partner acts, then the client gets the fault) and ``times`` (default 1,
-  null = until the scenario ends). Its outcome is the plan as the sandbox stored it (nothing to expect
-  of it); the exchanges it affects carry the fault in the journal (``faults``, and the note
-  ``fault <id> applied: status 503``). Each scenario starts with no plan: the reset before it clears them.
+  ``content_type``, ``body``, ``json`` when the body is JSON, and what it captured), judged by
+  ``expect.result``. ``capture:`` keeps values of the answer for later steps (``{json: /pointer}``,
+  ``{header: Set-Cookie, matches: regex}``, ``{matches: regex}`` on the body), and a written request's
+  host, path, query, headers, form values, JSON string values and body may hold ``{name}`` placeholders
+  for them (and ``{sandbox}``, ``{partner}``, ``{setting_<id>}``): a token one step gets goes in the next
+  step's ``Authorization: "Bearer {token}"`` (``scenarios._template``).
+* ``fault``: set a fault plan (``simulators.faults``, written form in ``simulators._faultspec``) for the
+  steps after it, e.g. ``{operation: Pay_Input, status: 503, times: 1}``:
+
+  - match: ``partner`` (default the scenario's, or the qualifier of ``operation: imt.post_payment``),
+    ``operation`` (absent: any request to the partner), ``body_contains`` (text in the body, a form body
+    also URL-decoded) and ``where`` (request fields in the partner's terms, each a value or
+    ``{matches: regex}``: a JSON pointer ``/data/attributes/payment_amount``, ``form entryKey``,
+    ``contentInfo amount``, ``payload //remit/paymentID``, ``header ActionCode``);
+  - exactly one effect: ``status`` (answer this HTTP status, 200-599, with ``body`` and ``content_type``,
+    by default the partner's own error answer); ``delay`` (``N`` seconds, at most 300, or ``{min, max}``
+    for a random wait, then the normal answer; longer than the client's timeout is a timeout); ``drop``
+    (close the connection without an answer: ``before`` the partner sees the request, ``after`` it
+    handled it, ``true`` = before, or after with ``then_answer``); ``corrupt`` (``empty``, ``truncated``
+    or ``malformed``: the partner answers, then its body is spoiled, status kept); ``answer`` (the
+    partner's own business answer ``{<kind>: <code>, message: <text>}``: Sapiens ``return_code``
+    FAILURE / NONEFOUND / MISSINGPARAMS or ``soap_fault``, TCCS ``error``, IMT and Spectrum ``error``,
+    Spectrum ``receipt_outcome``); ``token`` (``expired`` or ``revoked``: the partner's answer to a token
+    it no longer accepts);
+  - ``then_answer: true``: the partner handles the request first (its state changes), then the effect
+    replaces or holds back its answer (the duplicate-payment case);
+  - ``times``: how many requests it applies to (default 1; null = until the scenario ends).
+
+  Its outcome is the plan as the sandbox stored it (nothing to expect of it); the exchanges it affects
+  carry the fault in the journal (``faults``, and the note ``fault <id> applied: status 503``). Each
+  scenario starts with no plan: the reset before it clears them.
 * ``run``: start an external client, a program that is not the Python adapter (``scenarios.external``):
   ``{command, args, stdin, env, timeout}`` with ``{sandbox}``, ``{partner}``, ``{setting_<id>}``, ``with:``
   values and earlier captures in it. Its outcome is exit code, stdout and stderr (``CommandRun``);
@@ -26,7 +49,7 @@ A new kind is an entry in ``_RUNNERS``, its name in ``STEP_KINDS``, and its defi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,7 +71,7 @@ class StepContext:
     given: Given
     scenario: Scenario | None = None  # run steps: the client, the file's folder, the biller's settings
     base_url: str = ""  # the sandbox's, for run steps
-    variables: dict[str, str] = field(default_factory=dict)  # values run steps captured, by name
+    variables: dict[str, str] = field(default_factory=dict)  # values run and send steps captured, by name
 
 
 def _call(step: Step, ctx: StepContext) -> StepRecord:
@@ -68,36 +91,50 @@ def _clock(step: Step, ctx: StepContext) -> StepRecord:
 
 @dataclass(frozen=True)
 class Answer:
-    """The partner's answer to a ``send`` step; ``json`` is the body parsed when it is JSON, else None."""
+    """The partner's answer to a ``send`` step; ``json`` is the body parsed when it is JSON, else None;
+    ``captured`` the values the step's ``capture:`` took from it (``capture_problems``: those it could not)."""
 
     status: int
     content_type: str
     body: str
     json: Any = None
+    captured: Mapping[str, str] = field(default_factory=dict)
+    capture_problems: tuple[tuple[str, str], ...] = ()  # (name, why)
+
+    def fields(self) -> dict[str, Any]:
+        """The answer as a report shows it (what was captured only when the step captures)."""
+        out: dict[str, Any] = {"status": self.status, "content_type": self.content_type, "body": self.body,
+                               "json": self.json}
+        if self.captured:
+            out["captured"] = dict(self.captured)
+        return out
 
 
-def _written_request(step: Step) -> tuple[str, str, dict[str, str], dict[str, str], bytes | None]:
-    """A request written in the step: method, host/path, query, headers and body as sent."""
+def _written_request(step: Step, values: Mapping[str, str]) -> tuple[str, str, dict[str, str], dict[str, str],
+                                                                     bytes | None]:
+    """A request written in the step, placeholders filled: method, host/path, query, headers and body as sent."""
     import json
     from urllib.parse import urlencode
 
+    from scenarios._template import fill, fill_data
+
     spec = dict(step.send["request"])
-    headers = {str(k): str(v) for k, v in dict(spec.get("headers") or {}).items()}
+    headers = {str(k): fill(str(v), values) for k, v in dict(spec.get("headers") or {}).items()}
     named = {k.lower() for k in headers}
     body: bytes | None = None
     if "form" in spec:
-        body = urlencode({str(k): str(v) for k, v in dict(spec["form"]).items()}).encode()
+        body = urlencode({str(k): fill(str(v), values) for k, v in dict(spec["form"]).items()}).encode()
         if "content-type" not in named:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
     elif "json" in spec:
-        body = json.dumps(spec["json"]).encode()
+        body = json.dumps(fill_data(spec["json"], values)).encode()
         if "content-type" not in named:
             headers["Content-Type"] = "application/json"
     elif "body" in spec:
-        body = str(spec["body"]).encode()
-    host = str(spec.get("host") or "")
-    where = (f"/{host}" if host else "") + str(spec["path"])
-    query = {str(k): str(v) for k, v in dict(spec.get("query") or {}).items()}
+        body = fill(str(spec["body"]), values).encode()
+    host = fill(str(spec.get("host") or ""), values)
+    where = (f"/{host}" if host else "") + fill(str(spec["path"]), values)
+    query = {str(k): fill(str(v), values) for k, v in dict(spec.get("query") or {}).items()}
     return str(spec.get("method") or "POST"), where, query, headers, body
 
 
@@ -106,10 +143,13 @@ def _send(step: Step, ctx: StepContext) -> StepRecord:
 
     from contracts import load_contract
 
+    from scenarios._template import base_values, capture
+
     partner = ctx.adapter.partner
     base = ctx.admin.base[: -len("/__admin")]
     if "request" in step.send:
-        method, where, query, headers, body = _written_request(step)
+        values = {**base_values(ctx.scenario, ctx.base_url or base, partner), **ctx.variables}
+        method, where, query, headers, body = _written_request(step, values)
         url = f"{base}/{partner}{where}"
         params: Any = query
     else:
@@ -127,8 +167,11 @@ def _send(step: Step, ctx: StepContext) -> StepRecord:
         parsed = answer.json()
     except ValueError:
         parsed = None
-    return StepRecord(step, Answer(answer.status_code, answer.headers.get("Content-Type", ""),
-                                   answer.content.decode("utf-8", "replace"), parsed))
+    text = answer.content.decode("utf-8", "replace")
+    captured, problems = capture(step.capture, text, source="the answer's body", headers=answer.headers)
+    ctx.variables.update(captured)
+    return StepRecord(step, Answer(answer.status_code, answer.headers.get("Content-Type", ""), text, parsed,
+                                   captured, problems))
 
 
 def fault_plan(step: Step, partner: str) -> dict[str, Any]:

@@ -10,8 +10,12 @@ CDATA section. Everything is built with lxml: no value is ever pasted into XML t
 An answer is judged in this order:
 
 1. a SOAP Fault (Sapiens sends them with HTTP 500, as SOAP 1.1 says): a WS-Security fault code
-   (``wsse:FailedAuthentication``, ``wsse:InvalidSecurity``, ...) is an ``AuthError``, any other
-   fault a ``PartnerRejected`` carrying ``faultcode`` and ``faultstring``;
+   (``wsse:FailedAuthentication``, ``wsse:InvalidSecurity``, ...) is an ``AuthError``; a fault that
+   blames IC's message (SOAP 1.1 §4.4.1 ``Client``, ``VersionMismatch``, ``MustUnderstand``, any
+   prefix, with or without a ``.`` refinement) is a ``PartnerRejected`` carrying ``faultcode`` and
+   ``faultstring``; a ``Server`` fault, or any other fault answered with an HTTP 5xx, means Sapiens
+   failed rather than refused: ``PartnerUnavailable``, as for every partner ("no answer at all, or
+   HTTP 5xx", ``adapters.base``); any other fault answered with another status is a ``PartnerRejected``;
 2. ``TransResult/ReturnCode``: ``SUCCESS`` gives the payload; ``NONEFOUND``, ``MISSINGPARAMS``,
    ``FAILURE`` (and any code Sapiens adds) are a ``PartnerRejected`` whose ``code`` is the
    ReturnCode and whose ``detail`` is the ``RejectMessage`` (or ``ReturnMessage`` when that is empty);
@@ -29,7 +33,9 @@ from contracts import Exchange, Violation
 from contracts.soap import PASSWORD_TEXT, SOAP_ENV, WSSE
 from contracts.xmlbody import XmlProblem, parse_xml, payload_text, unwrap_payload
 
-from adapters.errors import AdapterError, AuthError, ContractViolation, JsonApiError, PartnerRejected
+from adapters.errors import (
+    AdapterError, AuthError, ContractViolation, JsonApiError, PartnerRejected, PartnerUnavailable,
+)
 
 __all__ = [
     "SOAP_ENV", "WSSE", "PASSWORD_TEXT", "Service", "BILLING", "POLICY", "Credentials", "envelope", "SoapFault",
@@ -45,6 +51,8 @@ _SECURITY_FAULTS = frozenset({
     "FailedAuthentication", "InvalidSecurity", "InvalidSecurityToken", "UnsupportedSecurityToken",
     "SecurityTokenUnavailable", "FailedCheck", "UnsupportedAlgorithm", "MessageExpired",
 })
+# SOAP 1.1 §4.4.1: the fault codes that blame the message the client sent (a refusal, not an outage).
+_SENDER_FAULTS = frozenset({"Client", "VersionMismatch", "MustUnderstand"})
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,11 @@ class SoapFault:
         """A WS-Security fault: the code is in the secext namespace (or, unbound, one of its names)."""
         return self.namespace == WSSE or (not self.namespace and self.local in _SECURITY_FAULTS)
 
+    @property
+    def kind(self) -> str:
+        """The SOAP 1.1 class of the code: ``Server`` for ``SOAP-ENV:Server.Database`` (§4.4.1 dot notation)."""
+        return self.local.split(".", 1)[0]
+
 
 def _root(body: bytes) -> etree._Element | None:
     try:
@@ -151,7 +164,8 @@ def _either(parent: etree._Element, tag: str) -> etree._Element | None:
 
 
 def fault_error(exchange: Exchange, fault: SoapFault, credentials: Credentials) -> AdapterError:
-    """``AuthError`` for a WS-Security fault, ``PartnerRejected`` for any other (SOAP 1.1 §4.4)."""
+    """``AuthError`` for a WS-Security fault; ``PartnerUnavailable`` for a ``Server`` fault or another fault
+    answered with HTTP 5xx (Sapiens failed); ``PartnerRejected`` for a ``Client`` fault (SOAP 1.1 §4.4.1)."""
     assert exchange.response is not None
     status = exchange.response.status
     said = f"faultcode {fault.code or '(none)'}: {(fault.message or 'no faultstring').rstrip('. ')}"
@@ -162,8 +176,14 @@ def fault_error(exchange: Exchange, fault: SoapFault, credentials: Credentials) 
             f"{credentials.settings}: Sapiens provides them per biller (design 004, 'Values to be provided separately').",
             exchange=exchange,
         )
+    if fault.kind == "Server" or (status >= 500 and fault.kind not in _SENDER_FAULTS):
+        return PartnerUnavailable(
+            f"{exchange.qualified_operation}: Sapiens failed to handle the call (HTTP {status}, {said}): a server "
+            "error, not a refusal. Retry later; see error.exchange for the fault.",
+            exchange=exchange,
+        )
     hint = ("Sapiens could not read the envelope IC sent; see error.exchange for the request"
-            if fault.local == "Client" else "ask Sapiens what the fault means")
+            if fault.kind == "Client" else "ask Sapiens what the fault means")
     return PartnerRejected(
         f"{exchange.qualified_operation}: Sapiens answered a SOAP Fault (HTTP {status}, {said}). Expected a "
         f"PWInvoke...Response; {hint}.",

@@ -45,3 +45,45 @@ def test_one_partner_per_scenario() -> None:
     with pytest.raises(ScenarioError, match="several partners"):
         scenario_from_exchanges(two, origin="x")
     assert yaml.safe_load(scenario_from_exchanges(two, origin="x", partner="tccs"))["partner"] == "tccs"
+
+
+def test_a_token_call_captures_and_later_requests_carry_it_as_the_contract_says() -> None:
+    secret = {"Authorization": "<REDACTED>"}
+    exchanges = [
+        Exchange("spectrum", Request("POST", "/api/Token", host="wsSpectrumAPICore",
+                                     body=b'{"token": "<REDACTED>", "username": "sandbox", "password": "<REDACTED>"}'),
+                 Response(200), operation="token", id="1"),
+        Exchange("spectrum", Request("GET", "/api/Invoice/InvoiceBalanceDue", host="wsSpectrumAPICore",
+                                     query={"invoiceNumber": "30254"}, headers=secret),
+                 Response(200), operation="invoice_balance_due", id="2"),
+        Exchange("spectrum", Request("POST", "/sandbox/api/sessions/", host="auth", body=b"{}"),
+                 Response(201, headers={"Set-Cookie": "<REDACTED>"}), operation="sessions", id="3"),
+        Exchange("spectrum", Request("POST", "/sandbox/api/settings/30254/", host="auth",
+                                     headers={"Cookie": "<REDACTED>"}, body=b'{"note": "{not_a_placeholder}"}'),
+                 Response(200), operation="set_paperless", id="4"),
+    ]
+    text = scenario_from_exchanges(exchanges, origin="a test", credentials=CREDS)
+    token, rtdr, session, paperless = yaml.safe_load(text)["steps"]
+    assert token["capture"] == {"token": {"json": "/data/attributes/token"}}
+    assert '"token": "tk"' in token["send"]["request"]["body"]
+    assert rtdr["send"]["request"]["headers"] == {"Authorization": "Bearer {token}"}
+    assert session["capture"] == {"session": {"header": "Set-Cookie", "matches": r"sessionid=([^;,\s]+)"}}
+    assert paperless["send"]["request"]["headers"] == {"Cookie": "sessionid={session}"}
+    assert paperless["send"]["request"]["body"] == '{"note": "{{not_a_placeholder}}"}'  # recorded text stays literal
+    assert "capture them from the sandbox's answer" in text and "sent without it" not in text
+
+
+def test_imt_carries_its_token_bare_and_a_token_issued_before_the_slice_is_left_out() -> None:
+    rtdr = Exchange("imt", Request("GET", "/api/v2/accounts/A/", host="billing", headers={"Authorization": "<REDACTED>"}),
+                    Response(200), operation="rtdr_v2", id="2")
+    token = Exchange("imt", Request("POST", "/api/v1/tokens/", host="users", body=b"{}"), Response(200),
+                     operation="token", id="1")
+    steps = yaml.safe_load(scenario_from_exchanges([token, rtdr], origin="x"))["steps"]
+    assert steps[0]["capture"] == {"token": {"json": "/data/attributes/auth"}}
+    assert steps[1]["send"]["request"]["headers"] == {"Authorization": "{token}"}
+    alone = scenario_from_exchanges([rtdr], origin="x")
+    assert "headers" not in yaml.safe_load(alone)["steps"][0]["send"]["request"]
+    assert "sent without it" in alone
+    refused = Exchange("imt", token.request, Response(400), operation="token", id="1")
+    steps = yaml.safe_load(scenario_from_exchanges([refused, rtdr], origin="x"))["steps"]
+    assert "capture" not in steps[0] and "headers" not in steps[1]["send"]["request"]  # no token was issued

@@ -219,3 +219,31 @@ def test_the_tccs_catalogue_covers_every_operation_and_names_design_002() -> Non
     assert any(o.get("datapump_retry") is False for o in options), "ITG-1853: the retry switched off"
     versions = {str((s.given.biller.get("settings") or {}).get("35", "")) for s in scenarios}
     assert {"1", "2"} <= versions, "INT-6870: a biller on each service version (setting 35)"
+
+
+#: Issue 5, "Fault plans": the five cases the catalogue has for every partner with an adapter, by file name
+#: (``scenarios/catalog/<partner>/<name>.yaml``; the business failure keeps each partner's own word).
+FAULT_CASES: dict[str, tuple[str, ...]] = {
+    "a timeout, then a retry that does not post twice": ("fault_delay_beyond_timeout",),
+    "a dropped connection after the partner posted": ("fault_drop_after_posting",),
+    "a FAILURE surfaced as a typed error": ("fault_return_code_failure", "fault_error_answer", "fault_receipt_no_data"),
+    "an expired token, renewed once where the partner has one": ("fault_token_expired",),
+    "a malformed answer reported as a contract violation": ("fault_malformed_answer",),
+}
+
+
+def test_every_adapter_has_a_scenario_for_each_fault_case_of_issue_5() -> None:
+    from adapters import adapter_names
+
+    missing: list[str] = []
+    for partner in adapter_names():
+        for case, names in FAULT_CASES.items():
+            found = [CATALOG / partner / f"{name}.yaml" for name in names if (CATALOG / partner / f"{name}.yaml").is_file()]
+            if not found:
+                missing.append(f"{partner}: {case} ({' or '.join(f'{name}.yaml' for name in names)})")
+                continue
+            scenario = load_scenario(found[0])
+            assert scenario.partner == partner and not scenario.xfail, found[0]
+            assert any(step.kind == "fault" for step in scenario.steps), f"{found[0]} sets no fault plan"
+            assert scenario.ledger, f"{found[0]} does not check the ledger"
+    assert not missing, "scenarios missing from the catalogue:\n" + "\n".join(missing)

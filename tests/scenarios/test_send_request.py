@@ -6,6 +6,7 @@ as written and the journal judges it like any other exchange.
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -221,3 +222,104 @@ def test_a_malformed_request_is_refused_on_load(tmp_path: Path, request_text: st
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     assert info.value.line == 5 and info.value.where.startswith("steps[0].send.request")
+
+
+# -- captures from the answer, placeholders in later written requests --------------------------------
+def test_a_token_and_a_session_cookie_are_captured_and_carried_by_later_requests(
+        tmp_path: Path, partnersim: ServerThread) -> None:
+    text = """\
+    version: 1
+    partner: spectrum
+    steps:
+      - send:
+          request: {host: wsSpectrumAPICore, path: /api/Token, json: {token: sandbox, username: sandbox, password: sandbox}}
+        capture: {token: {json: /data/attributes/token}}
+        expect: {result: {status: 200, captured: {token: {matches: '^[^.]+\\.[^.]+\\.[^.]+$'}}}}
+      - send:
+          request:
+            method: GET
+            host: wsSpectrumAPICore
+            path: /api/Invoice/InvoiceBalanceDue
+            query: {invoiceNumber: "30254"}
+            headers: {Authorization: "Bearer {token}"}
+        expect: {result: {status: 200}}
+      - send:
+          request:
+            host: auth
+            path: /sandbox/api/sessions/
+            headers: {Content-Type: application/vnd.api+json}
+            json: {data: {type: sessions, attributes: {username: sandbox, password: sandbox}}}
+        capture:
+          session: {header: set-cookie, matches: 'sessionid=([^;]+)'}
+          cookie: {header: Set-Cookie}
+          user: {matches: '"username": "(\\w+)"'}
+          account: {json: /data/id}
+      - send:
+          request:
+            method: "PATCH"
+            host: auth
+            path: "/{user}/api/settings/30254/"
+            headers: {Content-Type: application/vnd.api+json, Cookie: "sessionid={session}"}
+            json: {data: {type: policy-settings, id: "30254", attributes: {autopay: "{{literal}}", note: ["{account}"]}}}
+    """
+    result = run_scenario(write(tmp_path, text), partnersim)
+    token, session = result.steps[0].outcome, result.steps[2].outcome
+    assert token.captured["token"].count(".") == 2
+    assert session.captured["cookie"].startswith("sessionid=" + session.captured["session"])
+    assert (session.captured["user"], session.captured["account"]) == ("sandbox", "sandbox")
+    rtdr, settings = result.exchanges[1], result.exchanges[3]
+    assert (rtdr.operation, rtdr.response.status) == ("invoice_balance_due", 200)
+    assert rtdr.request.headers["Authorization"] == "<REDACTED>"  # what was sent is a secret of the journal
+    assert settings.request.path == "/sandbox/api/settings/30254/"
+    sent = json.loads(settings.request.body)["data"]["attributes"]
+    assert sent == {"autopay": "{literal}", "note": ["sandbox"]}  # filled as text, {{name}} literal
+
+
+def test_a_value_the_answer_does_not_hold_fails_the_step_and_stops(tmp_path: Path, partnersim: ServerThread) -> None:
+    text = """\
+    version: 1
+    partner: spectrum
+    steps:
+      - send:
+          request: {host: wsSpectrumAPICore, path: /api/Token, json: {token: sandbox, username: sandbox, password: nope}}
+        capture: {token: {json: /data/attributes/token}, cookie: {header: Set-Cookie}}
+      - send:
+          request: {method: GET, host: wsSpectrumAPICore, path: /api/Invoice/InvoiceBalanceDue,
+                    headers: {Authorization: "Bearer {token}"}}
+    """
+    result = run_scenario(write(tmp_path, text), partnersim)
+    report = result.report()
+    assert "cannot capture token: the answer's body's JSON has nothing at /data/attributes/token" in report
+    assert "cannot capture cookie: the answer has no Set-Cookie header" in report
+    assert len(result.steps) == 1, "the step that needs the token is not sent"
+
+
+@pytest.mark.parametrize(("steps", "line", "says"), [
+    ('  - send: {request: {path: "/api/{token}"}}\n', 4, "unknown placeholder {token}; this step knows: partner, sandbox"),
+    ('  - send: {request: {path: /a, headers: {Authorization: "{tok}"}}}\n    capture: {tok: {json: /t}}\n', 4,
+     "unknown placeholder {tok}"),  # a step's own capture is for the steps after it
+    ('  - send: {request: {path: /a}}\n    capture: {t: {json: /t}}\n'
+     '  - send: {request: {path: /a, json: {a: [1, {b: "{t}{u}"}]}}}\n', 6, "unknown placeholder {u}"),
+    ('  - send: {request: {path: /a, form: {f: "{x}"}}}\n', 4, "unknown placeholder {x}"),
+    ('  - send: {request: {path: /a, query: {q: "{x}"}}}\n', 4, "unknown placeholder {x}"),
+    ('  - send: {request: {path: /a, body: "{x}"}}\n', 4, "unknown placeholder {x}"),
+    ('  - send: {request: {path: /a}}\n    capture: {t: {json: /t, matches: x}}\n', 5,
+     "a capture takes json (the value at a pointer) or matches"),
+    ('  - send: {request: {path: /a}}\n    capture: {t: {header: Set-Cookie, matches: "("}}\n', 5,
+     "is not a regular expression"),
+    ('  - send: {request: {path: /a}}\n    capture: {partner: {json: /t}}\n', 5, "'partner' is already a placeholder"),
+])
+def test_a_malformed_placeholder_or_capture_of_a_send_step_is_refused_on_load(
+        tmp_path: Path, steps: str, line: int, says: str) -> None:
+    path = write(tmp_path, "version: 1\npartner: tccs\nsteps:\n" + steps)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert says in str(info.value)
+    assert info.value.line == line, str(info.value)
+
+
+def test_a_run_step_cannot_capture_a_header(tmp_path: Path) -> None:
+    path = write(tmp_path, "version: 1\npartner: imt\nclient: {command: [echo]}\nsteps:\n"
+                           "  - run: {args: [a]}\n    capture: {t: {header: Set-Cookie}}\n")
+    with pytest.raises(ScenarioError, match="a run step's output has no headers"):
+        load_scenario(path)

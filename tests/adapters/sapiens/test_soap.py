@@ -149,6 +149,53 @@ def test_other_fault_is_partner_rejected(adapter: SapiensAdapter, fake: FakeSapi
     assert not isinstance(caught.value, AuthError)
 
 
+@pytest.mark.parametrize(("code", "status"), [
+    ("SOAP-ENV:Client", 503), ("SOAP-ENV:Client.Validation", 500), ("SOAP-ENV:VersionMismatch", 500),
+    ("soap:MustUnderstand", 500),
+])
+def test_a_fault_that_blames_ics_message_is_rejected_whatever_the_status(
+    adapter: SapiensAdapter, fake: FakeSapiens, code: str, status: int
+) -> None:
+    """SOAP 1.1 §4.4.1: Client (with its dotted refinements), VersionMismatch and MustUnderstand are refusals."""
+    fake.on(ACCOUNT_BALANCE, fault(code, "Unable to read the envelope", status=status))
+    with pytest.raises(PartnerRejected, match="Unable to read the envelope") as caught:
+        adapter.refresh_balance([account_bill()])
+    assert (caught.value.status, caught.value.code) == (status, code)
+
+
+@pytest.mark.parametrize(("code", "status"), [
+    ("SOAP-ENV:Server", 500), ("soap:Server", 500), ("Server", 500), ("SOAP-ENV:Server.Database", 500),
+    ("SOAP-ENV:Server", 503), ("SOAP-ENV:Server", 200), ("bil:BatchLocked", 500), ("bil:BatchLocked", 502),
+])
+def test_a_server_fault_or_another_fault_with_a_5xx_is_unavailable(
+    session: requests.Session, fake: FakeSapiens, code: str, status: int
+) -> None:
+    """Lead's decision (issue 5): the partner failed, not refused: PartnerUnavailable, as any HTTP 5xx."""
+    fake.on(ACCOUNT_BALANCE, fault(code, "The database is unavailable.", status=status))
+    adapter = SapiensAdapter(make_settings(strict_contract=False), session)  # a 200 Fault is off the contract
+    with pytest.raises(PartnerUnavailable, match=rf"HTTP {status}, faultcode {re.escape(code)}: "
+                                                 "The database is unavailable") as caught:
+        adapter.refresh_balance([account_bill()])
+    assert caught.value.exchange is adapter.exchanges[-1]
+    assert not isinstance(caught.value, (PartnerRejected, AuthError))
+
+
+def test_a_fault_of_sapiens_own_code_without_a_5xx_is_rejected(session: requests.Session, fake: FakeSapiens) -> None:
+    fake.on(ACCOUNT_BALANCE, fault("bil:BatchLocked", "The batch is locked", status=200))
+    adapter = SapiensAdapter(make_settings(strict_contract=False), session)
+    with pytest.raises(PartnerRejected, match="ask Sapiens what the fault means") as caught:
+        adapter.refresh_balance([account_bill()])
+    assert (caught.value.status, caught.value.code) == (200, "bil:BatchLocked")
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_security_fault_stays_an_auth_error_with_any_5xx(adapter: SapiensAdapter, fake: FakeSapiens,
+                                                           status: int) -> None:
+    fake.on(ACCOUNT_BALANCE, fault("wsse:InvalidSecurity", status=status))
+    with pytest.raises(AuthError, match="settings 9 and 10"):
+        adapter.refresh_balance([account_bill()])
+
+
 @pytest.mark.parametrize("body", [b"", b"<html>Internal Server Error</html>", b"<Envelope/>"])
 def test_500_without_a_fault_is_unavailable(adapter: SapiensAdapter, fake: FakeSapiens, body: bytes) -> None:
     fake.on(ACCOUNT_BALANCE, Answer(status=500, body=body))
