@@ -3,7 +3,7 @@
 from contracts.contract import Contract, NearMiss, OperationInfo, OperationMatch
 from contracts.errors import BifError, ContractLoadError, ExchangeFormatError, HarnessError
 from contracts.exchange import Exchange, Redactor, Request, Response, dump_exchanges, load_exchanges
-from contracts.registry import load_contract, partner_names
+from contracts.registry import load_contract, load_contract_from, partner_names
 from contracts.violation import Violation, best_match
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "best_match",
     "dump_exchanges",
     "load_contract",
+    "load_contract_from",
     "load_exchanges",
     "partner_names",
 ]

@@ -18,7 +18,26 @@ from contracts.exchange import Exchange, Request, Response, load_exchanges
 from contracts.jsonbody import BodyError, is_form_media, parse_body
 from contracts.violation import Violation
 
-__all__ = ["Contract", "OperationInfo", "OperationMatch", "NearMiss"]
+__all__ = ["Contract", "IssuedToken", "OperationInfo", "OperationMatch", "NearMiss"]
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A bearer token or session an operation's answer issues and later requests carry back.
+
+    Where the answer has it: ``json`` (a JSON pointer into the body), or ``header`` (``Set-Cookie``) and
+    ``matches`` (a regex whose first group is the value). How a request carries it: in the header
+    ``carried_in``, as ``carried_as`` with ``{value}`` in place of the value (``Bearer {value}``,
+    ``sessionid={value}``). A recording keeps neither (secrets are scrubbed), so whoever replays the
+    exchanges (``partnersim scenario from-journal``) must take the value from a fresh answer.
+    """
+
+    name: str  # what the value is called: token, session
+    carried_in: str  # the request header: Authorization, Cookie
+    carried_as: str = "{value}"
+    json: str = ""
+    header: str = ""
+    matches: str = ""
 
 
 @dataclass(frozen=True)
@@ -30,6 +49,7 @@ class OperationInfo:
     path: str
     summary: str = ""
     safe: bool = False  # read-only: may be replayed against a live partner
+    issues: IssuedToken | None = None  # a token or session its answer issues (x-partnersim-issues)
 
     @property
     def qualified(self) -> str:
@@ -117,6 +137,13 @@ class Contract(ABC):
             return None
         value = form.get(rest)
         return None if value is None else str(value)
+
+    def outcome(self, response: Response) -> dict[str, str]:
+        """The business outcome an answer states besides its status, by field name in the partner's terms
+        (Sapiens ``header TransResult/ReturnCode``, TCCS ``/Status``); empty when the partner states none.
+        Provider verification (``partnersim verify --against``) expects a live answer to state the outcome
+        its recorded exchange states."""
+        return {}
 
     def check_exchange(self, exchange: Exchange) -> list[Violation]:
         """Request and response of one exchange; the operation it names must be the one it matches."""

@@ -1,8 +1,9 @@
 """REST contracts from an OpenAPI 3.1 document.
 
 A partner with several hosts (IMT: ``users`` and ``billing``) names the host of each path item with
-the extension ``x-partnersim-host``; the path is the partner's own. Schemas are JSON Schema 2020-12
-(OpenAPI 3.1), checked with ``jsonschema`` against the whole document so that ``$ref`` resolves.
+the extension ``x-partnersim-host``; the path is the partner's own. An operation whose answer issues a
+token or session says where and how it travels with ``x-partnersim-issues`` (``IssuedToken``). Schemas
+are JSON Schema 2020-12 (OpenAPI 3.1), checked with ``jsonschema`` against the whole document so that ``$ref`` resolves.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from contracts.contract import Contract, NearMiss, OperationInfo, OperationMatch
+from contracts.contract import Contract, IssuedToken, NearMiss, OperationInfo, OperationMatch
 from contracts.errors import ContractLoadError
 from contracts.exchange import Request, Response
 from contracts.jsonbody import (
@@ -40,6 +41,18 @@ _PARAM = re.compile(r"\{([^}/]+)\}")
 
 def _escape(part: str) -> str:
     return part.replace("~", "~0").replace("/", "~1")
+
+
+def _issued_token(raw: Any, where: str) -> IssuedToken | None:
+    """``x-partnersim-issues`` of an operation: the token or session its answer issues (``IssuedToken``)."""
+    if raw is None:
+        return None
+    fields = ("name", "carried_in", "carried_as", "json", "header", "matches")
+    if (not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("name", "carried_in"))
+            or set(raw) - set(fields) or not (raw.get("json") or raw.get("header"))):
+        raise ContractLoadError(f"{where}/x-partnersim-issues: expected {{name, carried_in, carried_as, and json or "
+                                f"header (+ matches)}}, found {raw!r}")
+    return IssuedToken(**{k: str(v) for k, v in raw.items()})
 
 
 @dataclass
@@ -114,7 +127,9 @@ class OpenApiContract(Contract):
                     host=host,
                     path=template,
                     summary=str(spec.get("summary", "")),
-                    safe=method in ("get", "head", "options"),
+                    # ``x-partnersim-safe: true``: read-only although not a GET (TCCS's balance, a POST)
+                    safe=bool(spec.get("x-partnersim-safe", method in ("get", "head", "options"))),
+                    issues=_issued_token(spec.get("x-partnersim-issues"), f"{base}/{method}"),
                 )
                 own = [(f"{base}/{method}/parameters/{i}", p) for i, p in enumerate(spec.get("parameters", []))]
                 params: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}

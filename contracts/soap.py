@@ -317,6 +317,12 @@ class SoapContract(Contract):
         return out
 
     # -- named fields -----------------------------------------------------------------------
+    def outcome(self, response: Response) -> dict[str, str]:
+        """The answer's ``ReturnCode`` (``header TransResult/ReturnCode``: SUCCESS, NONEFOUND, FAILURE...)."""
+        name = f"header {self._result_path}"
+        code = self.field(response, name)
+        return {name: code} if code else {}
+
     def field_kinds(self) -> tuple[str, ...]:
         return (*super().field_kinds(), "payload", "header")
 

@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from contracts.errors import HarnessError
 
-COMMANDS = ("up", "verify", "bif", "run", "fault", "record", "replay", "scenario")
+COMMANDS = ("up", "verify", "bif", "run", "fault", "record", "replay", "scenario", "contracts")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

@@ -11,5 +11,5 @@ __all__ = ["load", "HERE"]
 HERE = Path(__file__).parent
 
 
-def load() -> OpenApiContract:
-    return OpenApiContract("imt", HERE / "openapi.yaml", HERE / "exchanges")
+def load(folder: Path = HERE) -> OpenApiContract:
+    return OpenApiContract("imt", folder / "openapi.yaml", folder / "exchanges")

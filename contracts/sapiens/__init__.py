@@ -11,5 +11,5 @@ __all__ = ["load", "HERE"]
 HERE = Path(__file__).parent
 
 
-def load() -> SoapContract:
-    return SoapContract("sapiens", HERE / "operations.yaml", HERE / "exchanges")
+def load(folder: Path = HERE) -> SoapContract:
+    return SoapContract("sapiens", folder / "operations.yaml", folder / "exchanges")

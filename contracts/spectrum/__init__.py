@@ -12,5 +12,5 @@ __all__ = ["load", "HERE"]
 HERE = Path(__file__).parent
 
 
-def load() -> OpenApiContract:
-    return OpenApiContract("spectrum", HERE / "openapi.yaml", HERE / "exchanges")
+def load(folder: Path = HERE) -> OpenApiContract:
+    return OpenApiContract("spectrum", folder / "openapi.yaml", folder / "exchanges")

@@ -11,5 +11,5 @@ __all__ = ["load", "HERE", "TccsContract"]
 HERE = Path(__file__).parent
 
 
-def load() -> TccsContract:
-    return TccsContract(HERE / "openapi.yaml", HERE / "grammars.yaml", HERE / "exchanges")
+def load(folder: Path = HERE) -> TccsContract:
+    return TccsContract(folder / "openapi.yaml", folder / "grammars.yaml", folder / "exchanges")

@@ -83,6 +83,11 @@ class TccsContract(OpenApiContract):
         assert grammar is not None
         return grammar.parse(text)
 
+    def outcome(self, response: Response) -> dict[str, str]:
+        """``/Status`` of a JSON answer (Success, Duplicate, Error); a PDF states none."""
+        status = self.field(response, "/Status")
+        return {"/Status": status} if status is not None else {}
+
     def field_kinds(self) -> tuple[str, ...]:
         return (*super().field_kinds(), self.form_field)
 

@@ -1,4 +1,8 @@
-"""``partnersim verify``: are the contracts valid documents, and does every recorded exchange conform?"""
+"""``partnersim verify``: are the contracts valid documents, and does every recorded exchange conform?
+
+With ``--against BASE_URL``, provider verification instead: the recorded requests are replayed against a
+live partner environment and its answers checked against the contract (``partnersim.provider``).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,24 @@ def register(sub: Any) -> None:
                    help="check these exchange files (or folders of them) instead of the recorded ones; "
                         "needs exactly one --partner")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    live = p.add_argument_group(
+        "provider verification", "replay the recorded requests against a live partner and check its answers: "
+                                 "exit 0 clean, 1 drift, 2 usage or connection error")
+    live.add_argument("--against", metavar="BASE_URL",
+                      help="the partner's base URL (the sandbox's http://127.0.0.1:8700/tccs, a QA host); "
+                           "needs exactly one --partner")
+    live.add_argument("--credentials", type=Path, metavar="FILE",
+                      help="YAML with the keys of the sandbox's GET /__admin/credentials (default: the sandbox's set)")
+    live.add_argument("--allow-writes", action="store_true",
+                      help="replay writes too, only those whose identifiers --fixtures lists")
+    live.add_argument("--fixtures", type=Path, metavar="FILE",
+                      help="YAML {identifiers: [...]}: the accounts, invoices, policies, payment ids a write may name")
+    live.add_argument("--host", action="append", default=[], metavar="NAME=URL",
+                      help="the base URL of one partner host (imt users, spectrum auth) when it is not "
+                           "BASE_URL/NAME (repeatable)")
+    live.add_argument("--contract-dir", type=Path, metavar="DIR",
+                      help="check against the contract in DIR (a copy of contracts/<partner>/) instead of the shipped one")
+    live.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="per request (default 10)")
     p.set_defaults(func=run)
 
 
@@ -79,6 +101,17 @@ def _unexpected(found: list[Violation], expected: list[Violation]) -> list[Viola
 
 
 def run(args: argparse.Namespace) -> int:
+    live = args.against is not None
+    misplaced = [flag for flag, given in (("--credentials", args.credentials), ("--allow-writes", args.allow_writes),
+                                          ("--fixtures", args.fixtures), ("--host", args.host),
+                                          ("--contract-dir", args.contract_dir)) if given]
+    if misplaced and not live:
+        print(f"partnersim verify: {', '.join(misplaced)} only with --against BASE_URL", file=sys.stderr)
+        return 2
+    if live:
+        from partnersim.commands._verify_against import run_against
+
+        return run_against(args)
     if args.exchanges and len(args.partner or []) != 1:
         print("partnersim verify: --exchanges needs exactly one --partner", file=sys.stderr)
         return 2
