@@ -9,6 +9,12 @@ Isolation: one sandbox per test process, in memory, on port 0, started on first 
 the session ends; each scenario resets it before it runs. Under ``pytest -n auto`` each worker process
 has its own, so nothing is shared: no fixed port, no file.
 
+Coverage: with ``--partnersim-coverage FILE`` (``partnersim run --coverage``) the exchanges of each scenario
+are kept (``scenarios.coverage``) before the next scenario resets the sandbox; xdist workers hand theirs to
+the controller through ``workeroutput``, and one JSON file is written at the end. ``--partnersim-results
+FILE`` (``partnersim run --html``) keeps each scenario's outcome, report and exchanges the same way
+(``scenarios.html_report``).
+
 Fixtures for your own tests, in pytest-httpserver's style:
 
 * ``partnersim_config`` (session): the ``SandboxConfig``; override it to change credentials or the
@@ -35,12 +41,19 @@ if TYPE_CHECKING:
 
     from simulators import SandboxConfig, ServerThread
 
+    from scenarios.coverage import CoverageCollector
+    from scenarios.html_report import ResultsCollector
     from scenarios.model import Scenario
 
 __all__ = ["ScenarioFile", "ScenarioItem", "partnersim", "partnersim_config", "partnersim_server"]
 
 _CATALOG = Path(__file__).parent / "catalog"
 _SERVER = pytest.StashKey["ServerThread"]()
+_COVERAGE = pytest.StashKey["CoverageCollector"]()
+_RESULTS = pytest.StashKey["ResultsCollector"]()
+# each collector and the option naming its file (also its key in an xdist worker's workeroutput)
+_COLLECTORS: tuple[tuple[pytest.StashKey[Any], str], ...] = (
+    (_COVERAGE, "partnersim_coverage"), (_RESULTS, "partnersim_results"))
 _SUFFIXES = (".yaml", ".yml")
 # The sandbox's Spyne (2.14) warns on import: it vendors an old six whose import hook predates find_spec,
 # and it imports cgi. Harmless on the supported Python; pyproject.toml ignores them inside this repo, and
@@ -51,9 +64,50 @@ _WARNING_FILTERS = (
 )
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--partnersim-coverage", metavar="FILE", default=None,
+                     help="write the contract coverage of the scenarios run to FILE (JSON; partnersim run --coverage)")
+    parser.addoption("--partnersim-results", metavar="FILE", default=None,
+                     help="write each scenario's outcome, report and exchanges to FILE (JSON; partnersim run --html)")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     for line in _WARNING_FILTERS:
         config.addinivalue_line("filterwarnings", line)
+    if config.getoption("partnersim_coverage", None):
+        from scenarios.coverage import CoverageCollector
+
+        config.stash[_COVERAGE] = CoverageCollector()
+    if config.getoption("partnersim_results", None):
+        from scenarios.html_report import ResultsCollector
+
+        config.stash[_RESULTS] = ResultsCollector()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Coverage: a pytest-xdist worker hands its data to the controller; the controller (or a lone process)
+    writes the file."""
+    config = session.config
+    workeroutput = getattr(config, "workeroutput", None)
+    for key, option in _COLLECTORS:
+        collector = config.stash.get(key, None)
+        if collector is None:
+            continue
+        if workeroutput is not None:
+            workeroutput[option] = collector.dumps()
+        else:
+            collector.write(Path(config.getoption(option)))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:  # pytest-xdist's controller: a worker finished
+    import json
+
+    for key, option in _COLLECTORS:
+        collector = node.config.stash.get(key, None)
+        data = getattr(node, "workeroutput", {}).get(option)
+        if collector is not None and data:
+            collector.merge(json.loads(data))
 
 
 def _in_catalog(path: Path) -> bool:
@@ -106,10 +160,32 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         from scenarios.runner import run_scenario
 
-        result = run_scenario(self.scenario, _process_server(self.config))
+        try:
+            result = run_scenario(self.scenario, _process_server(self.config))
+        except Exception as exc:  # a harness error: still a row of the HTML report
+            self._keep_result("error", str(exc), [])
+            raise
+        collector = self.config.stash.get(_COVERAGE, None)
+        if collector is not None:  # the journal of this scenario, before the next one resets the sandbox
+            collector.add(self.scenario.name, result.exchanges)
+        report = "" if result.passed else result.report()
+        if result.skipped:
+            outcome = "skipped"
+        elif self.scenario.xfail:  # strict: a scenario marked xfail that passes fails the run
+            outcome = "failed" if result.passed else "xfailed"
+            report = report or f"passed, but it is marked xfail: {self.scenario.xfail}"
+        else:
+            outcome = "passed" if result.passed else "failed"
+        self._keep_result(outcome, report, result.exchanges)
         if result.skipped:  # an external client's program is missing here (client.requires)
             pytest.skip(result.skipped)
         result.raise_for_failures()
+
+    def _keep_result(self, outcome: str, report: str, exchanges: list[Any]) -> None:
+        collector = self.config.stash.get(_RESULTS, None)
+        if collector is not None:
+            collector.add(name=self.scenario.name, title=self.scenario.title, place=self.scenario.place(),
+                          partner=self.scenario.partner, outcome=outcome, report=report, exchanges=exchanges)
 
     def repr_failure(self, excinfo: ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
         if isinstance(excinfo.value, (ScenarioFailed, HarnessError)):

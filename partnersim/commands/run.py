@@ -48,6 +48,14 @@ def register(sub: Any) -> None:
     p.add_argument("--junit-xml", type=Path, metavar="FILE", help="also write a JUnit XML report to FILE")
     p.add_argument("-k", dest="keyword", metavar="EXPR", help="only scenarios whose name matches EXPR (pytest's -k)")
     p.add_argument("-v", "--verbose", action="count", default=0, help="one line per scenario")
+    p.add_argument("--coverage", action="store_true",
+                   help="report, per partner, the operations, statuses, return codes, allocation levels, grammar "
+                        "variants and optional fields the scenarios exercised, and those they never did")
+    p.add_argument("--coverage-file", type=Path, metavar="FILE",
+                   help="also write the coverage as JSON to FILE (implies --coverage)")
+    p.add_argument("--html", type=Path, metavar="FILE",
+                   help="also write a single-file HTML report to FILE: partners by operations, green / red / never "
+                        "exercised, each cell opening the scenarios and exchanges behind it")
     p.set_defaults(func=run)
 
 
@@ -70,6 +78,8 @@ def pytest_args(args: argparse.Namespace, catalog: Path) -> list[str]:
     argv += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
     argv += ["-v"] * args.verbose if args.verbose else ["-q"]
     argv += ["-ra"]  # the summary says why each scenario was skipped (an external client's program missing)
+    if sys.stdout.isatty():  # a live count ("[ 12/140]") beside pytest's . and F; plain lines otherwise
+        argv += ["-o", "console_output_style=count"]
     argv += _plugin_args(args.workers)
     if args.workers is not None:
         argv += ["-n", args.workers]
@@ -107,5 +117,39 @@ def run(args: argparse.Namespace) -> int:
     import pytest
 
     errors = _CollectionErrors()
-    code = int(pytest.main(pytest_args(args, CATALOG), plugins=[errors]))
-    return EXIT_USAGE if errors.count else _EXIT.get(code, EXIT_USAGE)
+    argv = pytest_args(args, CATALOG)
+    coverage, html = bool(args.coverage or args.coverage_file), getattr(args, "html", None)
+    if not (coverage or html):
+        code = int(pytest.main(argv, plugins=[errors]))
+        return EXIT_USAGE if errors.count else _EXIT.get(code, EXIT_USAGE)
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="partnersim-run-") as tmp:
+        collected_file, results_file = Path(tmp) / "coverage.json", Path(tmp) / "results.json"
+        extra = ["--partnersim-coverage", str(collected_file)] if coverage else []
+        extra += ["--partnersim-results", str(results_file)] if html else []
+        code = int(pytest.main([*argv, *extra], plugins=[errors]))
+        if errors.count:
+            return EXIT_USAGE
+        if coverage and collected_file.exists():
+            _report_coverage(collected_file, args.coverage_file)
+        if html and results_file.exists():
+            from scenarios.html_report import read_results, write_html
+
+            write_html(html, read_results(results_file))
+            print(f"HTML report written to {html}")
+    return _EXIT.get(code, EXIT_USAGE)
+
+
+def _report_coverage(collected_file: Path, out: Path | None) -> None:
+    import json
+
+    from scenarios.coverage import coverage_report, format_table, read_collected
+
+    collected = read_collected(collected_file)
+    report = coverage_report(collected, sorted(collected) or None)
+    print()
+    print(format_table(report))
+    if out is not None:
+        out.write_text(json.dumps({"version": 1, "partners": report}, indent=2) + "\n", encoding="utf-8")
+        print(f"coverage written to {out}")
