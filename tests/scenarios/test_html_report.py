@@ -39,7 +39,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         shutil.copy(IMT / name, folder / name)
     failing = folder / "payment_card.yaml"
     failing.write_text(failing.read_text().replace("payment_method: CREDIT_CARD", "payment_method: EFT"))
-    done = subprocess.run([sys.executable, "-m", "partnersim", "run", str(folder), "-n", "2",
+    done = subprocess.run([sys.executable, "-m", "partnersim", "run", str(folder),
                            "--html", str(tmp / "out" / "report.html"), "--junit-xml", str(tmp / "out" / "junit.xml")],
                           cwd=tmp, capture_output=True, text=True, timeout=300)
     assert done.returncode == 1, done.stdout + done.stderr

@@ -32,7 +32,7 @@ segments = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_
 POSTS = ["/imt/billing/api/v1/accounts/{a}/payments/{p}/post/", "/imt/billing/api/v1/accounts/{a}/payments/{p}/credit/",
          "/imt/billing/api/v1/accounts/{a}/", "/imt/users/api/v1/tokens/"]
 GETS = ["/imt/billing/api/v1/accounts/{a}/", "/imt/billing/api/v2/accounts/{a}/", "/imt/billing/api/v1/accounts/{a}/invoices/"]
-FAST = settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(max_examples=35, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _ok(live: ServerThread, r: requests.Response) -> None:

@@ -12,7 +12,7 @@ from simulators import ServerThread
 from tests.simulators.test_sapiens import BILLING, POLICY, envelope
 
 SOAP_ENV = "{http://schemas.xmlsoap.org/soap/envelope/}"
-FAST = settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(max_examples=35, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
 tags = st.sampled_from(["SearchRequest", "SearchID", "searchCriteria", "acctName", "policyNbr", "invoiceNbr",
                         "paymentID", "remitBatch", "remit", "dbAllocLevel", "billAcctCd", "batchTotal",

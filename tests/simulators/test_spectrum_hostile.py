@@ -52,7 +52,7 @@ def spectrum(live: ServerThread) -> Spectrum:
     return Spectrum(live.url)
 
 
-FAST = settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(max_examples=35, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _ok(live: ServerThread, r: requests.Response) -> None:
