@@ -69,6 +69,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="write the contract coverage of the scenarios run to FILE (JSON; partnersim run --coverage)")
     parser.addoption("--partnersim-results", metavar="FILE", default=None,
                      help="write each scenario's outcome, report and exchanges to FILE (JSON; partnersim run --html)")
+    parser.addoption("--partnersim-html", metavar="FILE", default=None,
+                     help="write the single-file HTML report of the scenarios run to FILE (as partnersim run --html)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -78,7 +80,7 @@ def pytest_configure(config: pytest.Config) -> None:
         from scenarios.coverage import CoverageCollector
 
         config.stash[_COVERAGE] = CoverageCollector()
-    if config.getoption("partnersim_results", None):
+    if config.getoption("partnersim_results", None) or config.getoption("partnersim_html", None):
         from scenarios.html_report import ResultsCollector
 
         config.stash[_RESULTS] = ResultsCollector()
@@ -95,8 +97,15 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             continue
         if workeroutput is not None:
             workeroutput[option] = collector.dumps()
-        else:
+        elif config.getoption(option, None):
             collector.write(Path(config.getoption(option)))
+    html = config.getoption("partnersim_html", None)
+    results = config.stash.get(_RESULTS, None)
+    if html and results is not None and workeroutput is None:
+        from scenarios.html_report import write_html
+
+        Path(html).parent.mkdir(parents=True, exist_ok=True)
+        write_html(Path(html), results.data)
 
 
 @pytest.hookimpl(optionalhook=True)
