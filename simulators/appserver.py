@@ -1,7 +1,6 @@
-"""Any WSGI app (the recording proxy, the replay server) under waitress from a background thread.
-
-The same discipline as ``simulators.server.ServerThread``: bound on port 0 when asked, ready (a
-connection accepted) before it is handed out, stopped from its own thread. ``serve_until_interrupted``
+"""Any WSGI app (the sandbox, the recording proxy, the replay server) under waitress from a background
+thread: bound on port 0 when asked, ready (a connection accepted) before it is handed out, stopped
+from its own thread. ``serve_until_interrupted``
 is the command line's loop: it prints the readiness line and returns on Ctrl-C.
 """
 
@@ -50,6 +49,8 @@ class AppServerThread:
         raise SimulatorError(f"the server on {self.url} did not accept connections")
 
     def _serve(self) -> None:
+        """waitress's loop, one poll at a time, so that stopping happens in this thread: closing
+        its sockets from another thread while it polls them raised EBADF."""
         from waitress import wasyncore
 
         server = self._server
@@ -63,7 +64,7 @@ class AppServerThread:
 
     def stop(self) -> None:
         self._stopping.set()
-        self._server.pull_trigger()
+        self._server.pull_trigger()  # wake the poll now rather than at its timeout
         self._thread.join(timeout=10)
 
     def __enter__(self) -> AppServerThread:

@@ -14,67 +14,29 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from simulators.app import Sandbox
+from simulators.appserver import AppServerThread
 from simulators.context import SandboxConfig
 from simulators.errors import SimulatorError
 
 __all__ = ["ServerThread", "serve"]
 
 
-class ServerThread:
-    """A sandbox served by waitress from a background thread of this process."""
+class ServerThread(AppServerThread):
+    """A sandbox served by waitress from a background thread of this process (``AppServerThread``'s
+    discipline: port 0, ready before it is handed out, stopped from its own thread)."""
 
     def __init__(self, sandbox: Sandbox | None = None, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> None:
-        from waitress.server import create_server
-
         self.sandbox = sandbox or Sandbox()
-        self._server: Any = create_server(self.sandbox, host=host, port=port, threads=threads,
-                                           ident="partnersim", clear_untrusted_proxy_headers=True)
-        self.host = host
-        self.port = int(self._server.effective_port)
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._serve, name=f"partnersim:{self.port}", daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        super().__init__(self.sandbox, host, port, threads, name="partnersim")
 
     def start(self) -> ServerThread:
-        self._thread.start()
-        self._wait_ready()
+        super().start()
         return self
 
-    def _wait_ready(self, attempts: int = 200) -> None:
-        # The socket is bound and listening before run(); a connect proves the loop accepts.
-        for _ in range(attempts):
-            try:
-                with socket.create_connection((self.host, self.port), timeout=0.05):
-                    return
-            except OSError:
-                if not self._thread.is_alive():
-                    break
-        raise SimulatorError(f"the sandbox on {self.url} did not accept connections")
-
-    def _serve(self) -> None:
-        """waitress's loop, one poll at a time, so that stopping happens in this thread: closing
-        its sockets from another thread while it polls them raised EBADF here."""
-        from waitress import wasyncore
-
-        server = self._server
-        try:
-            while not self._stopping.is_set():
-                wasyncore.loop(timeout=server.adj.asyncore_loop_timeout, map=server._map,
-                               use_poll=server.adj.asyncore_use_poll, count=1)
-        finally:
-            server.task_dispatcher.shutdown()
-            wasyncore.close_all(server._map)
-
     def stop(self) -> None:
-        self._stopping.set()
-        self._server.pull_trigger()  # wake the poll now rather than at its timeout
-        self._thread.join(timeout=10)
+        super().stop()
         self.sandbox.ctx.store.close()
 
     def check_errors(self) -> None:
@@ -85,9 +47,6 @@ class ServerThread:
 
     def __enter__(self) -> ServerThread:
         return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def serve(state: Path, config: SandboxConfig, host: str, port: int, workers: int = 2, threads: int = 2,
