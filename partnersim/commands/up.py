@@ -46,12 +46,14 @@ def run(args: argparse.Namespace) -> int:
 
     def ready(base: str) -> None:
         lines = [f"partnersim sandbox ready on {base}  (state: {args.state}; Ctrl-C stops)", ""]
+        endpoints = {name: sim.endpoints(base) for name, sim in partners.items()}
+        width = max((len(op) for ops in endpoints.values() for op in ops), default=0)
         for name, sim in partners.items():
             lines.append(f"{sim.title or name}  {base}/{name}/")
-            lines += [f"  {op:<16} {url}" for op, url in sim.endpoints(base).items()]
+            lines += [f"  {op:<{width}} {url}" for op, url in endpoints[name].items()]
         lines += ["", "credentials (GET /__admin/credentials):"]
         lines += [f"  {k:<20} {v}" for k, v in creds.to_dict().items()]
-        lines += ["", f"admin API   {base}/__admin/health  reset  seed  state  journal  credentials  contracts/<partner>  clock"]
+        lines += ["", f"admin API   {base}/__admin/health  reset  seed  state  journal  credentials  contracts/<partner>  clock  faults"]
         print("\n".join(lines), flush=True)
 
     try:

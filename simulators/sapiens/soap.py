@@ -19,6 +19,7 @@ wrapped once more in a literal ``<![CDATA[ ... ]]`` where Sapiens does that.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,10 @@ from contracts.xmlbody import XmlProblem, parse_xml
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
+
+# Spyne keeps a process-wide registry of applications for its own debugging and warns when one is built
+# again under the same name: every sandbox (each test's, each gunicorn worker's) builds its own on purpose.
+logging.getLogger("spyne.util.appreg").setLevel(logging.ERROR)
 
 __all__ = ["SOAP_ENV", "WSSE", "BILLING_NS", "POLICY_NS", "Invocation", "Outcome", "Fault", "soap_fault",
            "authenticate", "create_soap_app"]
