@@ -207,6 +207,9 @@ def _partner_state(sandbox: Sandbox, partner: str) -> dict[str, Any]:
                 "payments": [_payment_state(ledger, conn, p[0]) for p in payments],
                 "settings": ledger.settings(conn, number),
             })
+        sessions = ledger.sessions(conn, ctx.store.now())
+    if sessions:  # partners with login sessions (Spectrum's auth host)
+        out["sessions"] = sessions
     return out
 
 

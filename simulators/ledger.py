@@ -286,6 +286,12 @@ class Ledger:
         return {"session_id": session_id, "subject": row["subject"], "expires_at": row["expires_at"],
                 "data": json.loads(row["data"])}
 
+    def sessions(self, conn: sqlite3.Connection, now: float) -> list[dict[str, Any]]:
+        """The sessions alive at ``now``, oldest first, without their ids (a session id is a secret)."""
+        rows = conn.execute("SELECT subject, expires_at, created_at FROM sessions WHERE partner = ? AND expires_at > ? "
+                            "ORDER BY created_at", (self.partner, now)).fetchall()
+        return [{"subject": r["subject"], "expires_at": r["expires_at"], "opened_at": r["created_at"]} for r in rows]
+
     # -- settings and documents ---------------------------------------------------------------
     def set_setting(self, conn: sqlite3.Connection, account_number: str, key: str, value: str, now: float = 0.0) -> None:
         conn.execute("INSERT OR REPLACE INTO settings VALUES (?, ?, ?, ?, ?)", (self.partner, account_number, key, value, now))

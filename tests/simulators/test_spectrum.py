@@ -272,8 +272,11 @@ def test_settings_with_the_session_are_stored(spectrum: Spectrum, live: ServerTh
 def test_a_session_expires_on_the_sandbox_clock(spectrum: Spectrum, live: ServerThread) -> None:
     spectrum.login()
     assert spectrum.settings("POST", {"paperless": True}).status_code == 200
+    (session,) = requests.get(f"{live.url}/__admin/state?partner=spectrum").json()["spectrum"]["sessions"]
+    assert session["subject"] == "sandbox" and "session_id" not in session  # the admin API shows no secret
     requests.post(f"{live.url}/__admin/clock", json={"advance": live.sandbox.ctx.config.token_ttl + 1})
     assert spectrum.settings("POST", {"paperless": False}).json() == NOT_AUTHENTICATED
+    assert "sessions" not in requests.get(f"{live.url}/__admin/state?partner=spectrum").json()["spectrum"]
 
 
 @pytest.mark.parametrize("method,attributes,options,status,pointer", [
