@@ -266,11 +266,11 @@ class FaultPlan:
             body, media = b"", self.content_type or "text/plain; charset=utf-8"
         return _response(self.status, media, body)
 
-    def partner_answer(self, sim: PartnerSimulator, operation: str,
-                       request: Request) -> tuple[str, list[tuple[str, str]], list[bytes]] | None:
+    def partner_answer(self, sim: PartnerSimulator, operation: str, request: Request,
+                       now: float | None = None) -> tuple[str, list[tuple[str, str]], list[bytes]] | None:
         """The answer or token effect's answer, made by the partner; None when it has none for this request."""
         try:
-            made = sim.fault_answer(self.kind, self.code, operation, message=self.message, request=request)
+            made = sim.fault_answer(self.kind, self.code, operation, message=self.message, request=request, now=now)
         except ValueError:
             return None
         return None if made is None else _response(made[0], made[2], made[1])

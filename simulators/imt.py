@@ -132,7 +132,7 @@ class ImtSimulator(PartnerSimulator):
     })
 
     def fault_answer(self, kind: str, detail: str, operation: str, *, message: str = "",
-                     request: Request | None = None) -> tuple[int, bytes, str] | None:
+                     request: Request | None = None, now: float | None = None) -> tuple[int, bytes, str] | None:
         """``error``: a JSON:API error answer of that code (status by code); ``token``: the 401 IMT gives
         a token that has expired or was revoked."""
         if kind == "error":

@@ -41,12 +41,13 @@ class PartnerSimulator(ABC):
     answer_kinds: ClassVar[Mapping[str, str]] = MappingProxyType({})
 
     def fault_answer(self, kind: str, detail: str, operation: str, *, message: str = "",
-                     request: Request | None = None) -> tuple[int, bytes, str] | None:
+                     request: Request | None = None, now: float | None = None) -> tuple[int, bytes, str] | None:
         """The partner's own answer of ``kind`` with code ``detail`` to a request of ``operation`` (status,
         body, content type), for a fault plan: a business refusal (Sapiens ``return_code`` FAILURE), an
         error answer (TCCS ``error`` INVOICE_NOT_FOUND), the answer to an expired token (``token``
         expired). ``message`` replaces the partner's default text; ``request`` is the request answered
-        (None when a plan is checked before any request: answer with placeholders). None when the
+        (None when a plan is checked before any request: answer with placeholders); ``now`` is the sandbox
+        clock (seconds since the epoch) for answers that carry a time. None when the
         partner gives no such answer to that operation; ``ValueError`` (its message says what codes it
         takes) for a code it does not know."""
         return None

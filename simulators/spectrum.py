@@ -179,7 +179,7 @@ class SpectrumSimulator(PartnerSimulator):
     })
 
     def fault_answer(self, kind: str, detail: str, operation: str, *, message: str = "",
-                     request: Request | None = None) -> tuple[int, bytes, str] | None:
+                     request: Request | None = None, now: float | None = None) -> tuple[int, bytes, str] | None:
         """``error``: a JSON:API error in the form of the operation's host; ``receipt_outcome``: OnlineReceipt's
         ``okay`` or "Sucess, but no data" (receiptID 0; nothing is posted); ``token``: what the API core
         answers a JWT that expired or was revoked (the auth host: its 403 for a session gone)."""

@@ -143,7 +143,7 @@ class TccsSimulator(PartnerSimulator):
     })
 
     def fault_answer(self, kind: str, detail: str, operation: str, *, message: str = "",
-                     request: Request | None = None) -> tuple[int, bytes, str] | None:
+                     request: Request | None = None, now: float | None = None) -> tuple[int, bytes, str] | None:
         """``error``: TCCS's error answer with that ErrorCode (status by code); ``token``: its answer to an
         entryKey it no longer accepts."""
         if kind == "error":

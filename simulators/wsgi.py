@@ -180,7 +180,8 @@ class SandboxApp:
             return self._run_partner(sim, environ)
         made = None
         if fault.kind:  # the partner's own answer: made first, so that one it has not is no fault at all
-            made = fault.partner_answer(sim, operation_of(self.ctx, sim.name, environ), request_of(environ))
+            made = fault.partner_answer(sim, operation_of(self.ctx, sim.name, environ), request_of(environ),
+                                        self.ctx.store.now())
             if made is None:
                 status, headers, chunks, notes = self._run_partner(sim, environ)
                 skipped = f"fault {fault.id} not applied: {sim.name} gives no {fault.describe()} to this request"

@@ -98,9 +98,9 @@ class SapiensSimulator(PartnerSimulator):
     answer_kinds = MappingProxyType(ANSWER_KINDS)
 
     def fault_answer(self, kind: str, detail: str, operation: str, *, message: str = "",
-                     request: Request | None = None) -> tuple[int, bytes, str] | None:
+                     request: Request | None = None, now: float | None = None) -> tuple[int, bytes, str] | None:
         """A ReturnCode answer, a SOAP Fault, or the FailedAuthentication Fault (``simulators.sapiens.faults``)."""
-        return sapiens_fault_answer(kind, detail, operation, message, request)
+        return sapiens_fault_answer(kind, detail, operation, message, request, now)
 
     def demo_seed(self) -> dict[str, Any]:
         from simulators.demo import sapiens_demo

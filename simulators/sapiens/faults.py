@@ -40,10 +40,13 @@ ANSWER_KINDS = {
 }
 
 
+_OFFSET = timezone(timedelta(hours=-5))
+
+
 def sapiens_fault_answer(kind: str, detail: str, operation: str, message: str,
-                         request: Request | None) -> tuple[int, bytes, str] | None:
+                         request: Request | None, now: float | None = None) -> tuple[int, bytes, str] | None:
     if kind == "return_code":
-        return _return_code(detail, operation, message, request)
+        return _return_code(detail, operation, message, request, now)
     if kind == "soap_fault":
         prefix, _, local = detail.partition(":")
         if prefix not in FAULT_PREFIXES or not local:
@@ -60,7 +63,8 @@ def sapiens_fault_answer(kind: str, detail: str, operation: str, message: str,
     return None
 
 
-def _return_code(code: str, operation: str, message: str, request: Request | None) -> tuple[int, bytes, str] | None:
+def _return_code(code: str, operation: str, message: str, request: Request | None,
+                 now: float | None = None) -> tuple[int, bytes, str] | None:
     if code not in RETURN_CODES:
         raise ValueError(f"expected one of {', '.join(RETURN_CODES)}; found {code!r}")
     contract = load_contract("sapiens")
@@ -87,8 +91,9 @@ def _return_code(code: str, operation: str, message: str, request: Request | Non
     interface = echoed("InterfaceCode")
     if interface:
         etree.SubElement(answer, "InterfaceCode").text = interface
-    now = datetime.now(tz=timezone(timedelta(hours=-5))).isoformat(timespec="milliseconds")
-    etree.SubElement(answer, "TransDateTime").text = now
+    # TransDateTime on the sandbox clock, as the sandbox's own answers (the samples' offset, -05:00)
+    moment = datetime.now(tz=_OFFSET) if now is None else datetime.fromtimestamp(now, tz=_OFFSET)
+    etree.SubElement(answer, "TransDateTime").text = moment.isoformat(timespec="milliseconds")
     result = etree.SubElement(answer, "TransResult")
     for tag, text in (("ReturnCode", code), ("ReturnReasonCode", code), ("ReturnMessage", RETURN_CODES[code]),
                       ("RejectMessage", message or f"{RETURN_CODES[code]} (sandbox fault plan)")):

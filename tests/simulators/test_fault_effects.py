@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import time
 from typing import Any
 
 import pytest
@@ -186,6 +187,14 @@ def test_a_sapiens_return_code_is_the_operations_answer_valid_against_the_contra
     entry = last(live, "sapiens.account_balance")
     assert "violations" not in entry and conforms("sapiens", entry) == []
     assert entry["notes"].endswith(f"applied: answer return_code {code}")
+
+
+def test_a_sapiens_return_code_answer_tells_the_sandbox_s_time(sapiens: Sapiens, live: ServerThread) -> None:
+    requests.post(f"{live.url}/__admin/clock", json={"advance": 400 * 86400})
+    sandbox_year = time.gmtime(live.sandbox.ctx.store.now()).tm_year
+    add(live, operation="sapiens.account_balance", answer={"return_code": "FAILURE"})
+    answer = sapiens.search("icAccountBalanceUpd", "<acctName>Ada Lovelace</acctName>")
+    assert answer.field("TransDateTime").startswith(str(sandbox_year)), "the sandbox clock, not the machine's"
 
 
 def test_then_answer_with_a_failure_posts_and_answers_failure(sapiens: Sapiens, live: ServerThread) -> None:
