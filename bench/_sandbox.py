@@ -1,7 +1,9 @@
-"""Start ``partnersim up`` in a child process on a free port with a throw-away state file."""
+"""What the load scripts share: ``partnersim up`` in a child process on a free port with a throw-away
+state file, their command line, and one ``wrk`` run per connection count."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -11,6 +13,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -72,3 +75,36 @@ def wrk(url: str, script: Path, connections: int, seconds: int, threads: str = "
     found = {"rps": re.search(r"Requests/sec:\s+([\d.]+)", out), "p50": re.search(r"^\s+50%\s+(\S+)", out, re.M),
              "p99": re.search(r"^\s+99%\s+(\S+)", out, re.M), "errors": re.search(r"Non-2xx or 3xx responses: (\d+)", out)}
     return {k: (m.group(1) if m else "0") for k, m in found.items()}
+
+
+def load_arguments(extra: Callable[[argparse.ArgumentParser], object] | None = None) -> argparse.Namespace:
+    """``[seconds] [--workers N] [--threads N] [--wrk-threads N]`` and the script's own options."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("seconds", nargs="?", type=int, default=10)
+    parser.add_argument("--workers", default="2")
+    parser.add_argument("--threads", default="2")
+    parser.add_argument("--wrk-threads", default="1", help="load generator threads (default 1: it shares the cores)")
+    if extra is not None:
+        extra(parser)
+    return parser.parse_args()
+
+
+def lua(name: str, text: str) -> Path:
+    """A wrk script in a fresh temporary folder."""
+    path = Path(tempfile.mkdtemp()) / name
+    path.write_text(text)
+    return path
+
+
+def measure(label: str, url: str, script: Path | Callable[[str], Path], args: argparse.Namespace,
+            connections: tuple[int, ...] = (16, 64)) -> None:
+    """A short warm-up, then one run per connection count, each printed on one line. ``script`` may be a
+    function of the run's name, for scripts that must differ per run (fresh payment GUIDs)."""
+    def script_for(run: str) -> Path:
+        return script(run) if callable(script) else script
+
+    wrk(url, script_for("warm"), 16, 2, args.wrk_threads)
+    for c in connections:
+        r = wrk(url, script_for(f"c{c}"), c, args.seconds, args.wrk_threads)
+        print(f"{label}, {c} connections, workers={args.workers} threads={args.threads}: "
+              f"{float(r['rps']):.0f} req/s, p50 {r['p50']}, p99 {r['p99']}, non-2xx {r['errors']}")

@@ -9,18 +9,9 @@ Needs ``wrk`` (Debian: apt-get install wrk). The load generator shares the two c
 
 from __future__ import annotations
 
-import argparse
-import tempfile
-from pathlib import Path
+from _sandbox import UpProcess, load_arguments, lua, measure
 
-from _sandbox import UpProcess, wrk
-
-parser = argparse.ArgumentParser()
-parser.add_argument("seconds", nargs="?", type=int, default=10)
-parser.add_argument("--workers", default="2")
-parser.add_argument("--threads", default="2")
-parser.add_argument("--wrk-threads", default="1", help="load generator threads (default 1: it shares the cores)")
-args = parser.parse_args()
+args = load_arguments()
 
 ENVELOPE = """<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:bil="http://adaptik.com/ws/xml/billing">
 <soapenv:Header><wsse:Security soapenv:mustUnderstand="1" xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">
@@ -31,21 +22,9 @@ ENVELOPE = """<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/e
 </bil:PWInvokeBillingActionRequest></soapenv:Body></soapenv:Envelope>"""
 
 up = UpProcess("--workers", args.workers, "--threads", args.threads)
-script = Path(tempfile.mkdtemp()) / "soap.lua"
-script.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "text/xml; charset=utf-8"\n'
-                  f"wrk.body = [==[{ENVELOPE}]==]\n")
-url = f"{up.url}/sapiens/AdaptikBilling/soapservices/PWBillingService"
-
-
-def run(connections: int, seconds: int) -> dict[str, str]:
-    return wrk(url, script, connections, seconds, args.wrk_threads)
-
-
 try:
-    run(16, 2)  # warm up
-    for c in (16, 64):
-        r = run(c, args.seconds)
-        print(f"Sapiens account RTDR, {c} connections, workers={args.workers} threads={args.threads}: "
-              f"{float(r['rps']):.0f} req/s, p50 {r['p50']}, p99 {r['p99']}, non-2xx {r['errors']}")
+    script = lua("soap.lua", 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "text/xml; charset=utf-8"\n'
+                 f"wrk.body = [==[{ENVELOPE}]==]\n")
+    measure("Sapiens account RTDR", f"{up.url}/sapiens/AdaptikBilling/soapservices/PWBillingService", script, args)
 finally:
     up.stop()

@@ -9,20 +9,12 @@ The load generator shares the two cores with the server.
 
 from __future__ import annotations
 
-import argparse
 import json
-import tempfile
 import urllib.request
-from pathlib import Path
 
-from _sandbox import UpProcess, wrk
+from _sandbox import UpProcess, load_arguments, lua, measure
 
-parser = argparse.ArgumentParser()
-parser.add_argument("seconds", nargs="?", type=int, default=10)
-parser.add_argument("--workers", default="2")
-parser.add_argument("--threads", default="2")
-parser.add_argument("--wrk-threads", default="1", help="load generator threads (default 1: it shares the cores)")
-args = parser.parse_args()
+args = load_arguments()
 
 
 def spectrum_token(base: str) -> str:
@@ -35,20 +27,9 @@ def spectrum_token(base: str) -> str:
 
 
 up = UpProcess("--workers", args.workers, "--threads", args.threads)
-script = Path(tempfile.mkdtemp()) / "bearer.lua"
-script.write_text(f'wrk.headers["Authorization"] = "Bearer {spectrum_token(up.url)}"\n')
-url = f"{up.url}/spectrum/wsSpectrumAPICore/api/Invoice/InvoiceBalanceDue?invoiceNumber=30254"
-
-
-def run(connections: int, seconds: int) -> dict[str, str]:
-    return wrk(url, script, connections, seconds, args.wrk_threads)
-
-
 try:
-    run(16, 2)  # warm up
-    for c in (16, 64):
-        r = run(c, args.seconds)
-        print(f"Spectrum InvoiceBalanceDue, {c} connections, workers={args.workers} threads={args.threads}: "
-              f"{float(r['rps']):.0f} req/s, p50 {r['p50']}, p99 {r['p99']}, non-2xx {r['errors']}")
+    script = lua("bearer.lua", f'wrk.headers["Authorization"] = "Bearer {spectrum_token(up.url)}"\n')
+    measure("Spectrum InvoiceBalanceDue", f"{up.url}/spectrum/wsSpectrumAPICore/api/Invoice/InvoiceBalanceDue"
+            "?invoiceNumber=30254", script, args)
 finally:
     up.stop()

@@ -14,21 +14,14 @@ wrk). The load generator shares the two cores with the server.
 
 from __future__ import annotations
 
-import argparse
 import json
-import tempfile
 import urllib.request
 from pathlib import Path
 
-from _sandbox import UpProcess, wrk
+from _sandbox import UpProcess, load_arguments, lua, measure
 
-parser = argparse.ArgumentParser()
-parser.add_argument("seconds", nargs="?", type=int, default=10)
-parser.add_argument("--workers", default="2")
-parser.add_argument("--threads", default="2")
-parser.add_argument("--wrk-threads", default="1", help="load generator threads (default 1: it shares the cores)")
-parser.add_argument("--invoices", type=int, default=1000, help="policies the payments go round (default 1000)")
-args = parser.parse_args()
+args = load_arguments(lambda parser: parser.add_argument(
+    "--invoices", type=int, default=1000, help="policies the payments go round (default 1000)"))
 
 # One counter per wrk thread, and the thread's number in every GUID: no two requests share a GUID.
 SCRIPT = """
@@ -49,7 +42,6 @@ end
 
 up = UpProcess("--workers", args.workers, "--threads", args.threads)
 url = f"{up.url}/tccs/invoicecloudapi/api/Pay_Input"
-folder = Path(tempfile.mkdtemp())
 seed = {"accounts": [{"account_number": f"B{i:05d}", "name": f"Bench {i}", "billing": "open_item",
                       "invoices": [{"invoice_number": f"B{i:05d}-12/31/2026", "invoice_date": "2026-12-31",
                                     "total": "1000000.00"}]} for i in range(1, args.invoices + 1)]}
@@ -57,20 +49,13 @@ urllib.request.urlopen(urllib.request.Request(f"{up.url}/__admin/seed?partner=tc
                                               headers={"Content-Type": "application/json"})).close()
 
 
-def run(connections: int, seconds: int, label: str) -> dict[str, str]:
-    script = folder / f"{label}.lua"
+def script(run: str) -> Path:
     # Each run its own GUIDs: a later run posts again, it never answers Duplicate.
-    script.write_text(f'RUN = "{label}"\nINVOICES = {args.invoices}\n' + SCRIPT)
-    return wrk(url, script, connections, seconds, args.wrk_threads)
+    return lua(f"{run}.lua", f'RUN = "{run}"\nINVOICES = {args.invoices}\n' + SCRIPT)
 
 
 try:
-    run(16, 2, "warm")
-    for c in (16, 64):
-        r = run(c, args.seconds, f"c{c}")
-        print(f"TCCS Pay_Input (fresh PaymentGUID each, {args.invoices} invoices), {c} connections, "
-              f"workers={args.workers} threads={args.threads}: "
-              f"{float(r['rps']):.0f} req/s, p50 {r['p50']}, p99 {r['p99']}, non-2xx {r['errors']}")
+    measure(f"TCCS Pay_Input (fresh PaymentGUID each, {args.invoices} invoices)", url, script, args)
     # The GUIDs are fresh: the last answers are postings, none a Duplicate (which would be a cheaper request).
     with urllib.request.urlopen(f"{up.url}/__admin/journal?operation=tccs.Pay_Input&limit=500") as answer:
         entries = json.load(answer)["entries"]
