@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -287,11 +288,21 @@ class Redactor:
             )
         return replace(exchange, request=new_req, response=new_resp)
 
+    @cached_property
+    def _looked_for(self) -> tuple[bytes, ...]:
+        """The field names whose presence means a body may hold something to scrub (computed once: every
+        journalled request with a body is looked at)."""
+        return tuple(sorted(n.encode() for n in self.fields | self.extra_fields | {n for n, _ in self.parts}))
+
+    @cached_property
+    def _loose_pattern(self) -> re.Pattern[bytes]:
+        names = "|".join(re.escape(n) for n in sorted(self.fields | self.extra_fields))
+        return re.compile(rb"(^|[&;])(" + names.encode() + rb")=[^&;]*", re.IGNORECASE)
+
     def _may_hold_secret(self, body: bytes) -> bool:
         """A cheap look before parsing: no secret field name anywhere, nothing to scrub."""
         lowered = body.lower()
-        names = self.fields | self.extra_fields | {name for name, _ in self.parts}
-        return any(name.encode() in lowered for name in names)
+        return any(name in lowered for name in self._looked_for)
 
     def _secret(self, name: str) -> bool:
         lname = name.lower()
@@ -337,9 +348,7 @@ class Redactor:
     def _loose_form(self, body: bytes) -> bytes:
         """``name=value`` pairs of a body that is not labelled a form (no or the wrong Content-Type: a client
         that forgot the header still sent its TCCS ``entryKey``), scrubbed in place; the rest stays as sent."""
-        names = "|".join(re.escape(n) for n in sorted(self.fields | self.extra_fields))
-        pattern = re.compile(rb"(^|[&;])(" + names.encode() + rb")=[^&;]*", re.IGNORECASE)
-        body = pattern.sub(lambda m: m.group(1) + m.group(2) + b"=" + _FORM_REDACTED, body)
+        body = self._loose_pattern.sub(lambda m: m.group(1) + m.group(2) + b"=" + _FORM_REDACTED, body)
         if self.parts:
             from urllib.parse import quote_plus, unquote_plus
 
