@@ -24,7 +24,7 @@ from typing import Any
 
 from contracts import Exchange, HarnessError, dump_exchanges, load_contract, partner_names
 
-__all__ = ["ResultsCollector", "read_results", "render_html", "write_html"]
+__all__ = ["ResultsCollector", "render_html", "write_html"]
 
 UNMATCHED = "(no operation)"  # an exchange the contract does not know
 _FAILING = ("failed", "error")
@@ -50,7 +50,8 @@ class ResultsCollector:
         return json.dumps(self.data)
 
     def write(self, path: Path) -> None:
-        path.write_text(self.dumps(), encoding="utf-8")
+        """The HTML report of the scenarios collected."""
+        write_html(path, self.data)
 
 
 def _exchange(exchange: Exchange) -> dict[str, Any]:
@@ -61,14 +62,6 @@ def _exchange(exchange: Exchange) -> dict[str, Any]:
     status = exchange.response.status if exchange.response is not None else None
     return {"partner": exchange.partner, "operation": operation or UNMATCHED, "status": status,
             "yaml": dump_exchanges([exchange])}
-
-
-def read_results(path: Path) -> list[dict[str, Any]]:
-    try:
-        data: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise HarnessError(f"{path}: no results from the scenario run ({exc})") from exc
-    return data
 
 
 def _cells(results: list[dict[str, Any]], partners: Iterable[str]) -> dict[str, dict[str, list[dict[str, Any]]]]:

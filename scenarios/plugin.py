@@ -11,9 +11,9 @@ has its own, so nothing is shared: no fixed port, no file.
 
 Coverage: with ``--partnersim-coverage FILE`` (``partnersim run --coverage``) the exchanges of each scenario
 are kept (``scenarios.coverage``) before the next scenario resets the sandbox; xdist workers hand theirs to
-the controller through ``workeroutput``, and one JSON file is written at the end. ``--partnersim-results
+the controller through ``workeroutput``, and one JSON file is written at the end. ``--partnersim-html
 FILE`` (``partnersim run --html``) keeps each scenario's outcome, report and exchanges the same way
-(``scenarios.html_report``).
+and writes the HTML report (``scenarios.html_report``).
 
 Fixtures for your own tests, in pytest-httpserver's style:
 
@@ -53,7 +53,7 @@ _COVERAGE = pytest.StashKey["CoverageCollector"]()
 _RESULTS = pytest.StashKey["ResultsCollector"]()
 # each collector and the option naming its file (also its key in an xdist worker's workeroutput)
 _COLLECTORS: tuple[tuple[pytest.StashKey[Any], str], ...] = (
-    (_COVERAGE, "partnersim_coverage"), (_RESULTS, "partnersim_results"))
+    (_COVERAGE, "partnersim_coverage"), (_RESULTS, "partnersim_html"))
 _SUFFIXES = (".yaml", ".yml")
 # The sandbox's Spyne (2.14) warns on import: it vendors an old six whose import hook predates find_spec,
 # and it imports cgi. Harmless on the supported Python; pyproject.toml ignores them inside this repo, and
@@ -67,8 +67,6 @@ _WARNING_FILTERS = (
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--partnersim-coverage", metavar="FILE", default=None,
                      help="write the contract coverage of the scenarios run to FILE (JSON; partnersim run --coverage)")
-    parser.addoption("--partnersim-results", metavar="FILE", default=None,
-                     help="write each scenario's outcome, report and exchanges to FILE (JSON; partnersim run --html)")
     parser.addoption("--partnersim-html", metavar="FILE", default=None,
                      help="write the single-file HTML report of the scenarios run to FILE (as partnersim run --html)")
 
@@ -80,15 +78,15 @@ def pytest_configure(config: pytest.Config) -> None:
         from scenarios.coverage import CoverageCollector
 
         config.stash[_COVERAGE] = CoverageCollector()
-    if config.getoption("partnersim_results", None) or config.getoption("partnersim_html", None):
+    if config.getoption("partnersim_html", None):
         from scenarios.html_report import ResultsCollector
 
         config.stash[_RESULTS] = ResultsCollector()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Coverage: a pytest-xdist worker hands its data to the controller; the controller (or a lone process)
-    writes the file."""
+    """Coverage and the HTML report: a pytest-xdist worker hands its data to the controller; the controller
+    (or a lone process) writes the file."""
     config = session.config
     workeroutput = getattr(config, "workeroutput", None)
     for key, option in _COLLECTORS:
@@ -97,15 +95,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             continue
         if workeroutput is not None:
             workeroutput[option] = collector.dumps()
-        elif config.getoption(option, None):
-            collector.write(Path(config.getoption(option)))
-    html = config.getoption("partnersim_html", None)
-    results = config.stash.get(_RESULTS, None)
-    if html and results is not None and workeroutput is None:
-        from scenarios.html_report import write_html
-
-        Path(html).parent.mkdir(parents=True, exist_ok=True)
-        write_html(Path(html), results.data)
+        else:
+            path = Path(config.getoption(option))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            collector.write(path)
 
 
 @pytest.hookimpl(optionalhook=True)

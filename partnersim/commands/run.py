@@ -119,25 +119,21 @@ def run(args: argparse.Namespace) -> int:
     errors = _CollectionErrors()
     argv = pytest_args(args, CATALOG)
     coverage, html = bool(args.coverage or args.coverage_file), getattr(args, "html", None)
-    if not (coverage or html):
-        code = int(pytest.main(argv, plugins=[errors]))
-        return EXIT_USAGE if errors.count else _EXIT.get(code, EXIT_USAGE)
+    if html:  # the plugin writes it, with or without workers
+        argv += ["--partnersim-html", str(html)]
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="partnersim-run-") as tmp:
-        collected_file, results_file = Path(tmp) / "coverage.json", Path(tmp) / "results.json"
-        extra = ["--partnersim-coverage", str(collected_file)] if coverage else []
-        extra += ["--partnersim-results", str(results_file)] if html else []
-        code = int(pytest.main([*argv, *extra], plugins=[errors]))
+        collected_file = Path(tmp) / "coverage.json"
+        if coverage:
+            argv += ["--partnersim-coverage", str(collected_file)]
+        code = int(pytest.main(argv, plugins=[errors]))
         if errors.count:
             return EXIT_USAGE
         if coverage and collected_file.exists():
             _report_coverage(collected_file, args.coverage_file)
-        if html and results_file.exists():
-            from scenarios.html_report import read_results, write_html
-
-            write_html(html, read_results(results_file))
-            print(f"HTML report written to {html}")
+    if html and Path(html).exists():
+        print(f"HTML report written to {html}")
     return _EXIT.get(code, EXIT_USAGE)
 
 
