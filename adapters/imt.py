@@ -33,7 +33,7 @@ from contracts.bif import Invoice
 
 from adapters._http import Target, expand_url, placeholders
 from adapters._jsonapi import MEDIA_TYPE, Fields, dumps, read_json, rejection
-from adapters._jwt import expiring
+from adapters._jwt import TokenCache
 from adapters.base import PartnerAdapter
 from adapters.errors import AdapterConfigError, AdapterInputError, AuthError, ContractViolation
 from adapters.model import (
@@ -121,7 +121,7 @@ class ImtAdapter(PartnerAdapter):
     ) -> None:
         super().__init__(settings, session)
         self._clock = clock
-        self._tokens: dict[tuple[str, str], str] = {}
+        self._tokens = TokenCache(lambda: self._clock())  # the clock as it is when asked
         for setting, allowed in _PLACEHOLDERS.items():
             unknown = placeholders(settings.get(setting) or "") - allowed
             if unknown:
@@ -278,9 +278,8 @@ class ImtAdapter(PartnerAdapter):
 
     def _token(self, credentials: _Credentials, *, renew: bool) -> str:
         key = (credentials.uri, credentials.username)
-        cached = self._tokens.pop(key, None)
-        if cached and not renew and not expiring(cached, self._clock()):
-            self._tokens[key] = cached
+        cached = self._tokens.fresh(key, renew=renew)
+        if cached is not None:
             return cached
         body = dumps({"data": {"type": "Token", "attributes": {
             "username_or_email": credentials.username, "password": credentials.password}}})
@@ -303,7 +302,7 @@ class ImtAdapter(PartnerAdapter):
         if fields.get("/data/attributes/two_factor_required") is True:
             raise AuthError("imt.token: IMT requires two-factor authentication for this user; IC's service user "
                             "must not need it. Ask IMT to turn it off for the user.", exchange=exchange)
-        self._tokens[key] = token
+        self._tokens.keep(key, token)
         return token
 
     def _billing_credentials(self) -> _Credentials:

@@ -55,7 +55,7 @@ from contracts.bif import Invoice
 
 from adapters._http import Target
 from adapters._jsonapi import MEDIA_TYPE, Fields, dumps, read_json, rejection
-from adapters._jwt import expiring
+from adapters._jwt import TokenCache
 from adapters.base import PartnerAdapter
 from adapters.errors import (
     AdapterConfigError, AdapterInputError, AuthError, ContractViolation, JsonApiError, PartnerRejected,
@@ -244,7 +244,7 @@ class SpectrumAdapter(PartnerAdapter):
     ) -> None:
         super().__init__(settings, session)
         self._clock = clock
-        self._tokens: dict[tuple[str, str, str, str], str] = {}
+        self._tokens = TokenCache(lambda: self._clock())  # the clock as it is when asked
         # A malformed setting is refused when the adapter is made, not at the first payment.
         for url_setting, secret in ((Setting.RTDR_URL, Setting.RTDR_PASSWORD),
                                     (Setting.PAYMENTS_URL, Setting.PAYMENTS_PASSWORD)):
@@ -445,9 +445,8 @@ class SpectrumAdapter(PartnerAdapter):
 
     def _token(self, core: _Core, *, renew: bool) -> str:
         cache_key = (core.token_url, core.key, core.username, core.password)
-        cached = self._tokens.pop(cache_key, None)
-        if cached and not renew and not expiring(cached, self._clock()):
-            self._tokens[cache_key] = cached
+        cached = self._tokens.fresh(cache_key, renew=renew)
+        if cached is not None:
             return cached
         body = dumps({"token": core.key, "username": core.username, "password": core.password})
         target = self.target("token", "POST", core.token_url, core.url_setting)
@@ -466,7 +465,7 @@ class SpectrumAdapter(PartnerAdapter):
         if not fields.violations and not token:
             fields.flag("/data/attributes/token", "a JWT", token)
         fields.done(exchange, "IC gets no token from it")
-        self._tokens[cache_key] = token
+        self._tokens.keep(cache_key, token)
         return token
 
     def _ok(self, exchange: Exchange, what: str) -> Exchange:
